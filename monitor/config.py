@@ -1,0 +1,315 @@
+"""Settings from `config/monitor.toml` plus `MONITOR_<SECTION>_<KEY>` environment overrides.
+
+Validation only, no logic: every unknown key or bad value raises `ConfigError` naming
+the file, the key and what was expected. Dates without a time are midnight in
+Asia/Shanghai (the tool's audience thinks in Beijing time); all datetimes come out UTC.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timezone
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from monitor.errors import ConfigError
+from monitor.types import App
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+DEFAULT_CONFIG_PATH = Path("config/monitor.toml")
+DEFAULT_DATABASE_URL = "sqlite:///var/monitor.db"
+SOURCE_KINDS = ("weibo-search", "weibo-user", "weibo-hot", "rss")
+ALERT_KINDS = ("log", "file", "webhook")
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    """Where the store lives."""
+
+    url: str = DEFAULT_DATABASE_URL
+
+
+@dataclass(frozen=True)
+class PrivacySettings:
+    """The monitor's own privacy: retention and the pseudonym key's env var."""
+
+    retention_days: int = 365
+    pseudonym_key_env: str = "MONITOR_PSEUDONYM_KEY"
+    data_dir: str = "var"
+
+
+@dataclass(frozen=True)
+class NlpSettings:
+    """Analyzer settings: lexicon folder and polarity thresholds on P(positive)."""
+
+    lexicon_dir: str = ""
+    negative_below: float = 0.4
+    positive_above: float = 0.6
+
+
+@dataclass(frozen=True)
+class DetectSettings:
+    """Storm detector parameters (see `monitor.detect`)."""
+
+    prior_concern_share: float = 0.04
+    prior_weight_hours: float = 24.0
+    baseline_halflife_hours: float = 48.0
+    min_expected: float = 0.5
+    open_score: float = 4.0
+    open_min_posts: int = 6
+    open_hours: int = 2
+    close_score: float = 1.5
+    close_hours: int = 6
+    escalate_min_posts: int = 4
+
+
+@dataclass(frozen=True)
+class AppSettings:
+    """One watched app."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    launched_at: datetime | None = None
+
+    def to_app(self) -> App:
+        """The record the analyzer and detector use; the name is always an alias."""
+        aliases = tuple(dict.fromkeys((self.name, *self.aliases)))
+        return App(name=self.name, aliases=aliases, launched_at=self.launched_at)
+
+
+@dataclass(frozen=True)
+class SourceSettings:
+    """One scraping source (the live path)."""
+
+    name: str
+    kind: str
+    queries: tuple[str, ...] = ()
+    uids: tuple[str, ...] = ()
+    url: str = ""
+    interval_minutes: int = 30
+    base_url: str = ""
+    cookie_env: str = ""
+    min_delay_seconds: float = 3.0
+    max_pages: int = 10
+    timeout_seconds: float = 20.0
+
+
+@dataclass(frozen=True)
+class AlertSettings:
+    """One alert sink: `log`, `file` (path) or `webhook` (url)."""
+
+    kind: str
+    path: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All configuration, validated."""
+
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
+    nlp: NlpSettings = field(default_factory=NlpSettings)
+    detect: DetectSettings = field(default_factory=DetectSettings)
+    apps: tuple[AppSettings, ...] = ()
+    sources: tuple[SourceSettings, ...] = ()
+    alerts: tuple[AlertSettings, ...] = (AlertSettings(kind="log"),)
+    path: str = "<built-in defaults>"
+
+    @property
+    def watchlist(self) -> tuple[App, ...]:
+        """The watched apps as analyzer/detector records."""
+        return tuple(app.to_app() for app in self.apps)
+
+
+_SECTIONS: dict[str, type] = {
+    "database": DatabaseSettings,
+    "privacy": PrivacySettings,
+    "nlp": NlpSettings,
+    "detect": DetectSettings,
+}
+_LISTS: dict[str, type] = {"apps": AppSettings, "sources": SourceSettings, "alerts": AlertSettings}
+
+
+def load_settings(
+    path: str | Path | None = None, env: Mapping[str, str] | None = None
+) -> Settings:
+    """Load settings from `path` (or `MONITOR_CONFIG`, or the default file if present).
+
+    `env` defaults to `os.environ`; `MONITOR_<SECTION>_<KEY>` overrides a scalar key,
+    e.g. `MONITOR_DATABASE_URL` or `MONITOR_DETECT_OPEN_SCORE`.
+    """
+    env = os.environ if env is None else env
+    chosen = Path(path) if path else Path(env["MONITOR_CONFIG"]) if env.get("MONITOR_CONFIG") else None
+    if chosen is None and DEFAULT_CONFIG_PATH.is_file():
+        chosen = DEFAULT_CONFIG_PATH
+    raw: dict[str, Any] = _read_toml(chosen) if chosen else {}
+    where = str(chosen) if chosen else "<built-in defaults>"
+    settings = _build(raw, where)
+    return _apply_env(settings, env)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError("config file not found", path=str(path)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"not valid TOML ({exc})", path=str(path)) from None
+
+
+def _build(raw: dict[str, Any], where: str) -> Settings:
+    values: dict[str, Any] = {"path": where}
+    for key, value in raw.items():
+        if key in _SECTIONS:
+            values[key] = _make(_SECTIONS[key], value, where, key)
+        elif key in _LISTS:
+            if not isinstance(value, list):
+                raise ConfigError(f"expected an array of tables [[{key}]]", path=where, key=key)
+            values[key] = tuple(
+                _make(_LISTS[key], item, where, f"{key}[{i}]") for i, item in enumerate(value)
+            )
+        else:
+            known = ", ".join([*_SECTIONS, *_LISTS])
+            raise ConfigError(f"unknown section (expected one of {known})", path=where, key=key)
+    settings = Settings(**values)
+    _check(settings, where)
+    return settings
+
+
+def _make(cls: type, table: Any, where: str, prefix: str) -> Any:
+    if not isinstance(table, dict):
+        raise ConfigError("expected a table", path=where, key=prefix)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    hints = typing.get_type_hints(cls)
+    kwargs: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in fields:
+            raise ConfigError(
+                f"unknown key (expected one of {', '.join(fields)})", path=where, key=f"{prefix}.{key}"
+            )
+        kwargs[key] = _coerce(value, hints[key], where, f"{prefix}.{key}")
+    missing = [
+        name
+        for name, f in fields.items()
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+        and name not in kwargs
+    ]
+    if missing:
+        raise ConfigError("required key is missing", path=where, key=f"{prefix}.{missing[0]}")
+    return cls(**kwargs)
+
+
+def _coerce(value: Any, hint: Any, where: str, key: str) -> Any:
+    """Check `value` against the field type `hint`; return it in the field's type."""
+    if hint is bool:
+        if isinstance(value, bool):
+            return value
+        raise ConfigError(f"expected true or false, got {value!r}", path=where, key=key)
+    if hint is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        raise ConfigError(f"expected an integer, got {value!r}", path=where, key=key)
+    if hint is float:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+        raise ConfigError(f"expected a number, got {value!r}", path=where, key=key)
+    if hint is str:
+        if isinstance(value, str):
+            return value
+        raise ConfigError(f"expected a string, got {value!r}", path=where, key=key)
+    if typing.get_origin(hint) is tuple:
+        if isinstance(value, list) and all(isinstance(v, str) and v for v in value):
+            return tuple(value)
+        raise ConfigError(f"expected a list of non-empty strings, got {value!r}", path=where, key=key)
+    if isinstance(hint, types.UnionType) and datetime in typing.get_args(hint):
+        return _to_utc(value, where, key)
+    raise ConfigError(f"unsupported value {value!r}", path=where, key=key)
+
+
+def _to_utc(value: Any, where: str, key: str) -> datetime:
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value) if "T" in value or " " in value else date.fromisoformat(value)
+        except ValueError:
+            pass
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo else value.replace(tzinfo=SHANGHAI)
+        return aware.astimezone(timezone.utc)
+    if isinstance(value, date):
+        return datetime.combine(value, time(0, 0), tzinfo=SHANGHAI).astimezone(timezone.utc)
+    raise ConfigError(
+        f"expected a date like 2019-08-30 or a datetime with offset, got {value!r}", path=where, key=key
+    )
+
+
+def _check(settings: Settings, where: str) -> None:
+    names = [app.name for app in settings.apps]
+    for i, app in enumerate(settings.apps):
+        if not app.name.strip():
+            raise ConfigError("app name must not be empty", path=where, key=f"apps[{i}].name")
+        if names.count(app.name) > 1:
+            raise ConfigError(f"duplicate app name {app.name!r}", path=where, key=f"apps[{i}].name")
+    for i, source in enumerate(settings.sources):
+        if source.kind not in SOURCE_KINDS:
+            raise ConfigError(
+                f"expected one of {', '.join(SOURCE_KINDS)}, got {source.kind!r}",
+                path=where, key=f"sources[{i}].kind",
+            )
+        if source.interval_minutes < 1:
+            raise ConfigError("expected at least 1", path=where, key=f"sources[{i}].interval_minutes")
+    for i, alert in enumerate(settings.alerts):
+        if alert.kind not in ALERT_KINDS:
+            raise ConfigError(
+                f"expected one of {', '.join(ALERT_KINDS)}, got {alert.kind!r}",
+                path=where, key=f"alerts[{i}].kind",
+            )
+        if alert.kind == "file" and not alert.path:
+            raise ConfigError("a file alert needs a path", path=where, key=f"alerts[{i}].path")
+        if alert.kind == "webhook" and not alert.url.startswith(("http://", "https://")):
+            raise ConfigError("expected an http(s) URL", path=where, key=f"alerts[{i}].url")
+    nlp = settings.nlp
+    if not 0.0 <= nlp.negative_below <= nlp.positive_above <= 1.0:
+        raise ConfigError(
+            "expected 0 <= negative_below <= positive_above <= 1", path=where, key="nlp.negative_below"
+        )
+    if settings.privacy.retention_days < 0:
+        raise ConfigError("expected 0 (keep forever) or more days", path=where, key="privacy.retention_days")
+
+
+def _apply_env(settings: Settings, env: Mapping[str, str]) -> Settings:
+    for section, cls in _SECTIONS.items():
+        current = getattr(settings, section)
+        hints = typing.get_type_hints(cls)
+        changes: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            name = f"MONITOR_{section.upper()}_{f.name.upper()}"
+            if name in env:
+                changes[f.name] = _parse_env(env[name], hints[f.name], name)
+        if changes:
+            settings = dataclasses.replace(settings, **{section: dataclasses.replace(current, **changes)})
+    _check(settings, settings.path)
+    return settings
+
+
+def _parse_env(text: str, hint: Any, name: str) -> Any:
+    value: Any = text
+    try:
+        if hint is int:
+            value = int(text)
+        elif hint is float:
+            value = float(text)
+        elif hint is bool:
+            value = {"1": True, "true": True, "0": False, "false": False}[text.lower()]
+    except (ValueError, KeyError):
+        kind = {int: "an integer", float: "a number", bool: "true or false"}[hint]
+        raise ConfigError(f"expected {kind}, got {text!r}", path="environment", key=name) from None
+    return value
