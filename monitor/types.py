@@ -13,6 +13,8 @@ CONCERNS: tuple[str, ...] = ("privacy", "biometric", "fraud", "security", "regul
 """The concern taxonomy, in its canonical (sorted output) order."""
 
 POLARITIES: tuple[str, ...] = ("negative", "neutral", "positive")
+ROLLUP_CONCERNS: tuple[str, ...] = ("all", "any", *CONCERNS)
+"""The `concern` values of hourly rollups: all mentions, any concern, then each concern."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,11 @@ class App:
 
 @dataclass(frozen=True)
 class HourlyCount:
-    """Posts about one app in one UTC hour, overall (`concern == "all"`) or for one concern."""
+    """Posts about one app in one UTC hour.
+
+    `concern` is `"all"` (every post mentioning the app), `"any"` (posts with at least
+    one concern, each counted once) or one of `CONCERNS`.
+    """
 
     app: str
     concern: str
