@@ -47,7 +47,11 @@ class PrivacySettings:
 
 @dataclass(frozen=True)
 class NlpSettings:
-    """Analyzer settings: lexicon folder and polarity thresholds on P(positive)."""
+    """Analyzer settings: lexicon folder and polarity thresholds on P(positive).
+
+    An empty `lexicon_dir` means the project's own `config/lexicon/`; a relative one is
+    relative to the config file's folder.
+    """
 
     lexicon_dir: str = ""
     negative_below: float = 0.4
@@ -56,12 +60,22 @@ class NlpSettings:
 
 @dataclass(frozen=True)
 class DetectSettings:
-    """Storm detector parameters (see `monitor.detect`)."""
+    """Storm detector parameters (the model is in `monitor.detect`'s docstring).
+
+    `overdispersion` is the extra variance of hourly concern posts beyond Poisson, as
+    `overdispersion * expected**2`: at high volume an hour needs about
+    `1 + open_score * sqrt(overdispersion)` times its expected level to be hot.
+    `prior_spread` is the relative uncertainty of `prior_concern_share` (how far apps
+    differ from it); it adds to that in proportion to the prior's weight in the share,
+    so a new app needs a far larger excess than one with a history.
+    """
 
     prior_concern_share: float = 0.04
-    prior_weight_hours: float = 24.0
+    prior_weight_hours: float = 12.0
     baseline_halflife_hours: float = 48.0
     min_expected: float = 0.5
+    overdispersion: float = 0.0625
+    prior_spread: float = 2.5
     open_score: float = 4.0
     open_min_posts: int = 6
     open_hours: int = 2
@@ -182,7 +196,16 @@ def _build(raw: dict[str, Any], where: str) -> Settings:
             raise ConfigError(f"unknown section (expected one of {known})", path=where, key=key)
     settings = Settings(**values)
     _check(settings, where)
-    return settings
+    return _resolve_paths(settings, where)
+
+
+def _resolve_paths(settings: Settings, where: str) -> Settings:
+    """A relative `nlp.lexicon_dir` is relative to the config file's folder."""
+    lexicon = settings.nlp.lexicon_dir
+    if not lexicon or Path(lexicon).is_absolute() or where.startswith("<"):
+        return settings
+    resolved = str(Path(where).parent / lexicon)
+    return dataclasses.replace(settings, nlp=dataclasses.replace(settings.nlp, lexicon_dir=resolved))
 
 
 def _make(cls: type, table: Any, where: str, prefix: str) -> Any:
@@ -231,11 +254,12 @@ def _coerce(value: Any, hint: Any, where: str, key: str) -> Any:
             return tuple(value)
         raise ConfigError(f"expected a list of non-empty strings, got {value!r}", path=where, key=key)
     if isinstance(hint, types.UnionType) and datetime in typing.get_args(hint):
-        return _to_utc(value, where, key)
+        return to_utc(value, where, key)
     raise ConfigError(f"unsupported value {value!r}", path=where, key=key)
 
 
-def _to_utc(value: Any, where: str, key: str) -> datetime:
+def to_utc(value: Any, where: str, key: str) -> datetime:
+    """A TOML/ISO date or datetime as aware UTC; dates and naive times are Beijing time."""
     if isinstance(value, str):
         try:
             value = datetime.fromisoformat(value) if "T" in value or " " in value else date.fromisoformat(value)
@@ -252,12 +276,13 @@ def _to_utc(value: Any, where: str, key: str) -> datetime:
 
 
 def _check(settings: Settings, where: str) -> None:
-    names = [app.name for app in settings.apps]
+    seen: set[str] = set()
     for i, app in enumerate(settings.apps):
         if not app.name.strip():
             raise ConfigError("app name must not be empty", path=where, key=f"apps[{i}].name")
-        if names.count(app.name) > 1:
+        if app.name in seen:
             raise ConfigError(f"duplicate app name {app.name!r}", path=where, key=f"apps[{i}].name")
+        seen.add(app.name)
     for i, source in enumerate(settings.sources):
         if source.kind not in SOURCE_KINDS:
             raise ConfigError(
