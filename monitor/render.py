@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
@@ -112,14 +113,18 @@ def demo_timeline(summary: DemoSummary) -> None:
               f"took {summary.seconds:.1f} s. Query it: monitor --db {summary.database_url} storms")
 
 
+_SHORT = {"privacy": "priv", "biometric": "bio", "fraud": "fraud", "security": "sec", "regulatory": "reg"}
+
+
 def _daily_table(summary: DemoSummary) -> None:
-    table = Table(title="daily mentions and concern posts (Beijing days)")
-    for name in ("app", "day", "mentions", "concern posts", "concern share", "negative", "concerns"):
-        table.add_column(name, justify="left" if name in ("app", "day", "concerns") else "right")
+    table = Table(title="per Beijing day: posts mentioning the app, and concern posts", box=box.SIMPLE_HEAD,
+                  pad_edge=False)
+    for name in ("app", "day", "posts", "concern", "share", "neg", *_SHORT.values()):
+        table.add_column(name, justify="left" if name in ("app", "day") else "right", min_width=len(name))
     for row in summary.days:
         share = row.concern_posts / row.mentions if row.mentions else 0.0
         table.add_row(row.app, row.day, str(row.mentions), str(row.concern_posts), f"{share:.0%}",
-                      f"{row.negative_share:.0%}", _concerns(row.concerns))
+                      f"{row.negative_share:.0%}", *(str(row.concerns.get(c, "")) for c in _SHORT))
     out.print(table)
 
 

@@ -1,0 +1,108 @@
+"""Shared fixtures: real databases (a SQLite file and PostgreSQL), never mocks.
+
+PostgreSQL comes from env `MONITOR_TEST_PG_URL` (default below). Each test session
+works in a private database created next to it (so parallel runs do not collide),
+and each test gets an empty `public` schema. If PostgreSQL is unreachable the
+PostgreSQL cases are skipped, or fail when `MONITOR_REQUIRE_POSTGRES=1` (CI).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import URL, Engine, create_engine, make_url, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from monitor.storage import Storage
+
+DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def _pg_url() -> URL:
+    url = make_url(os.environ.get("MONITOR_TEST_PG_URL", DEFAULT_PG_URL))
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    return url
+
+
+def _unreachable(reason: str) -> None:
+    message = f"PostgreSQL is not reachable at {_pg_url().render_as_string()}: {reason}"
+    if os.environ.get("MONITOR_REQUIRE_POSTGRES") == "1":
+        pytest.fail(f"{message} (MONITOR_REQUIRE_POSTGRES=1, so this is an error)", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def pg_database_url() -> Iterator[str]:
+    """URL of a private PostgreSQL database for this session, dropped at the end.
+
+    Falls back to the configured database itself if we may not create databases.
+    """
+    base = _pg_url()
+    admin = create_engine(base, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5})
+    try:
+        with admin.connect():
+            pass
+    except SQLAlchemyError as exc:
+        admin.dispose()
+        _unreachable(str(getattr(exc, "orig", exc)).strip().splitlines()[0])
+    name = f"{base.database}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        private: str | None = name
+    except SQLAlchemyError:
+        private = None
+    url = base.set(database=private) if private else base
+    yield url.render_as_string(hide_password=False)
+    if private:
+        _drop_database(admin, private)
+    admin.dispose()
+
+
+def _drop_database(admin: Engine, name: str) -> None:
+    # WITH (FORCE) (PostgreSQL 13+) also ends connections a failed test left open.
+    for suffix in (" WITH (FORCE)", ""):
+        try:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"{suffix}'))
+            return
+        except SQLAlchemyError as exc:
+            failure = exc
+    warnings.warn(f"could not drop test database {name}: {failure}", stacklevel=1)
+
+
+def _reset_schema(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """URL of an empty database: a fresh SQLite file, or a PostgreSQL with a clean schema."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'db' / 'monitor.db'}"
+    url: str = request.getfixturevalue("pg_database_url")
+    _reset_schema(url)
+    return url
+
+
+@pytest.fixture
+def storage(db_url: str) -> Iterator[Storage]:
+    """An initialised `Storage` on each database kind."""
+    store = Storage.open(db_url)
+    store.init()
+    try:
+        yield store
+    finally:
+        store.close()
