@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -159,8 +159,8 @@ def detect(state: _State, until: str | None, fmt: str) -> None:
     """Analyze pending posts, update rollups, run detection up to the last complete hour."""
     from monitor import render
     from monitor.alerts import make_sinks, send_alerts
-    from monitor.pipeline import analyze_backlog, backlog_size, default_until, detect as run_detect
-    from monitor.pipeline import storm_record
+    from monitor.pipeline import analyze_backlog, backlog_size, default_until, storm_record
+    from monitor.pipeline import detect as run_detect
 
     settings = state.settings
     with _storage(state) as storage:
@@ -226,13 +226,13 @@ def _redact(url: str) -> str:
 @click.pass_obj
 def purge(state: _State, days: int | None) -> None:
     """Apply the retention policy: delete posts older than the retention period."""
-    from datetime import timedelta, timezone
+    from datetime import timedelta
 
     keep = state.settings.privacy.retention_days if days is None else days
     if keep <= 0:
         click.echo("retention is 0 (keep forever): nothing to purge", err=True)
         return
-    cutoff = datetime.now(timezone.utc) - timedelta(days=keep)
+    cutoff = datetime.now(UTC) - timedelta(days=keep)
     with _storage(state) as storage:
         removed = storage.purge(cutoff)
     click.echo(f"purged {removed} posts created before {cutoff:%Y-%m-%d %H:%M} UTC", err=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from monitor.config import Settings
@@ -76,7 +76,7 @@ def import_files(
     same file twice stores each post once; a changed post is updated.
     """
     result = ImportResult()
-    fetched = fetched_at or datetime.now(timezone.utc)
+    fetched = fetched_at or datetime.now(UTC)
     for path in paths:
         result.files += 1
         records = iter_file_records(
@@ -167,7 +167,7 @@ class DetectResult:
 
 def floor_hour(moment: datetime) -> datetime:
     """The start of the UTC hour containing `moment`."""
-    return moment.astimezone(timezone.utc).replace(minute=0, second=0, microsecond=0)
+    return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
 def detect(storage: Storage, settings: Settings, *, until: datetime) -> DetectResult:
@@ -190,7 +190,7 @@ def detect(storage: Storage, settings: Settings, *, until: datetime) -> DetectRe
 
 def default_until(now: datetime | None = None) -> datetime:
     """The end of the last complete hour (UTC)."""
-    return floor_hour(now or datetime.now(timezone.utc))
+    return floor_hour(now or datetime.now(UTC))
 
 
 def hours_between(start: datetime, end: datetime) -> float:
@@ -199,7 +199,7 @@ def hours_between(start: datetime, end: datetime) -> float:
 
 
 def _iso(moment: datetime | None) -> str | None:
-    return moment.astimezone(timezone.utc).isoformat() if moment else None
+    return moment.astimezone(UTC).isoformat() if moment else None
 
 
 def storm_record(stored: StoredStorm) -> dict[str, object]:

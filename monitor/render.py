@@ -47,9 +47,10 @@ def beijing(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 def import_summary(result: ImportResult) -> None:
     """What an import did, and the first bad lines."""
     table = Table(title="import", show_header=True)
-    for name in ("files", "lines", "new", "updated", "unchanged", "rejected"):
+    names = ("files", "lines", "new", "updated", "unchanged", "rejected")
+    for name in names:
         table.add_column(name, justify="right")
-    table.add_row(*(str(getattr(result, name)) for name in ("files", "lines", "new", "updated", "unchanged", "rejected")))
+    table.add_row(*(str(getattr(result, name)) for name in names))
     out.print(table)
     for message in result.rejects[:20]:
         err.print(f"[yellow]skipped[/] {message}", markup=True, highlight=False)
