@@ -1,0 +1,232 @@
+"""Concern tagging with the shipped lexicon: traps stay clean, real concerns are found."""
+
+from __future__ import annotations
+
+import functools
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from monitor.nlp.apps import AppMatcher
+from monitor.nlp.lexicon import Lexicon, load_lexicon
+from monitor.nlp.normalize import normalize
+from monitor.nlp.segment import Segmenter, make_segmenter
+from monitor.nlp.tagger import Tagger
+from monitor.types import CONCERNS, App
+
+WATCHLIST = (App("ZAO", ("ZAO", "逢脸造戏", "ZAO换脸")),)
+
+CLAUSE = "全球范围内完全免费、不可撤销、永久、可转授权和可再许可的权利"
+
+
+@pytest.fixture(scope="module")
+def lexicon() -> Lexicon:
+    return load_lexicon()
+
+
+@pytest.fixture(scope="module")
+def segmenter(lexicon: Lexicon) -> Segmenter:
+    return make_segmenter(lexicon.segmenter_words())
+
+
+@pytest.fixture(scope="module")
+def tagger(lexicon: Lexicon) -> Tagger:
+    return Tagger(lexicon, AppMatcher(WATCHLIST))
+
+
+def tag(tagger: Tagger, segmenter: Segmenter, raw: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    text = normalize(raw)
+    return tagger.tag(text, segmenter.cut(text))
+
+
+HAPPY_LAUNCH = [
+    "ZAO换脸太好玩了！",
+    "ZAO换脸太好玩了！！！[哈哈][哈哈]",
+    "用ZAO把自己换脸成了周星驰，笑死我了[哈哈]",
+    "#ZAO换脸# 我和刘德华同框了，太好玩了",
+    "逢脸造戏太火了，服务器都挤爆了",
+    "ZAO换脸效果逼真得可怕，这技术绝了",
+    "今天下载了ZAO，朋友圈都被刷屏了",
+    "用ZAO换了一张脸，人脸识别都认不出我了哈哈",
+    "一键换脸，秒变电影主角，ZAO真香",
+    "上传一张自拍就能换脸，ZAO太神奇了",
+]
+
+EVERYDAY_TRAPS = [
+    "骗你的啦，我根本没去",
+    "你这个小骗子[哈哈]，说好的奶茶呢",
+    "这张照片简直是照骗",
+    "别再欺骗自己了，他不爱你",
+    "我把他屏蔽了，眼不见心不烦",
+    "设置了屏蔽朋友圈，清净了",
+    "人脸香氛蜡烛到货了，好香",
+    "老师让我的作文整改一下，学校监管真严",
+    "论文还要整改，好累",
+    "手机号换了，大家加我新号",
+    "刷脸进站真方便",
+    "永久会员是个坑，太贵了",
+    "被老板约谈了，好慌",
+    "验证码收不到怎么办",
+    "@隐私保护协会 今天天气真好",
+    "@反诈骗中心 谢谢你们的讲座",
+    "黑客帝国真好看",
+    "剧情泄露了，别剧透",
+    "这款口红下架了，好可惜",
+    "我的数据线又坏了",
+    "你的脸好红",
+    "外星人入侵地球的电影",
+    "转账给你了，记得查收",
+    "今天去银行办了张银行卡",
+    "美得可怕的风景[赞]",
+    "定位在北京，天气晴",
+    "他的手机被偷了，报警了",
+    "我不担心隐私，反正我这张脸也没啥人要[doge] ZAO真香",
+    "数据安全这门课期末考了61分，终于不用补考了",
+    "网站数据没有泄露，大家放心",
+    "把我爸的脸换进老电影的经典镜头，全家看完笑疯了",
+    "朋友圈屏蔽了爸妈，周末偷偷出去玩",
+    "导师说我论文第三章逻辑不行，让我整改",
+    "宿舍卫生检查没过，要求整改，今晚全员大扫除",
+]
+
+CONCERNS_CASES = [
+    ("ZAO用户协议里写着永久使用你的照片，太可怕了", ("privacy",)),
+    ("ZAO的用户协议你们看了吗？太可怕了", ("privacy",)),
+    (f"ZAO用户协议规定，用户上传的人脸照片，授予其{CLAUSE}", ("privacy", "biometric")),
+    (f"用户协议：您同意就您的肖像和人脸授予ZAO{CLAUSE}", ("privacy", "biometric")),
+    (CLAUSE, ("privacy",)),
+    ("【警方提醒】近期有骗子冒充快递客服，以理赔为由索要验证码，千万不要上当！", ("fraud",)),
+    ("#反诈提醒# 凡是自称公检法要求转账到所谓安全账户的，都是诈骗！", ("fraud",)),
+    ("您好，我是市公安局民警，您的银行卡涉嫌洗钱，请立即将资金转入安全账户配合调查，不要告诉任何人。",
+     ("fraud",)),
+    ("【XX银行】您的账户存在异常，请点击链接输入验证码解除冻结", ("fraud",)),
+    ("我妈被冒充领导的骗子骗走了两万块", ("fraud",)),
+    ("这个App非要我开启位置权限才能用，凭什么获取我的位置信息？", ("privacy",)),
+    ("这个app非要读取通讯录才能用，凭什么", ("privacy",)),
+    ("不给定位权限就不让用，这app凭什么", ("privacy",)),
+    ("我的手机号被泄露了，天天接到骚扰电话", ("privacy", "security")),
+    ("刷脸支付会不会被ZAO换脸破解？", ("biometric", "fraud")),
+    ("换脸视频被用来诈骗，太可怕了", ("biometric", "fraud")),
+    ("ZAO会不会泄露用户的人脸数据", ("biometric", "security")),
+    ("ZAO回应：不会存储用户面部生物特征信息", ("biometric",)),
+    ("隐私泄露太可怕", ("privacy", "security")),
+    ("某平台500万用户数据被黑客窃取", ("security",)),
+    ("我的微博账号被盗了，发了一堆广告", ("security",)),
+    ("工信部约谈ZAO", ("regulatory",)),
+    ("ZAO被约谈了", ("regulatory",)),
+    ("微信屏蔽了ZAO的链接", ("regulatory",)),
+    ("网信办要求ZAO整改", ("regulatory",)),
+    ("工信部要求ZAO限期整改，不得违规收集个人信息", ("privacy", "regulatory")),
+    ("转发微博 //@张三: ZAO用户协议太霸道了，赶紧卸载 //@李四: 换脸有风险",
+     ("privacy", "biometric")),
+    ("问了一圈，没人认真看过ZAO的用户协议", ("privacy",)),
+    ("ZAO换脸的隐私条款总结：你的就是我的，我的还是我的[微笑]", ("privacy",)),
+    ("以后接到我妈的视频电话借钱都得多留个心眼了", ("fraud",)),
+    ("支付宝刷脸到底安不安全？", ("biometric", "fraud")),
+    ("ZAO的数据安全谁来保证？万一被黑客攻破，几百万张人脸数据就全泄露了", ("biometric", "security")),
+    ("工信部网络安全管理局约谈ZAO", ("regulatory",)),
+    ("想把ZAO视频发给同事，结果微信里链接无法访问", ("regulatory",)),
+    ("手机是不是在偷听，刚说想买耳机App就推荐了", ("privacy",)),
+]
+
+
+@pytest.mark.parametrize("text", HAPPY_LAUNCH)
+def test_launch_excitement_raises_no_concern(
+    tagger: Tagger, segmenter: Segmenter, text: str
+) -> None:
+    assert tag(tagger, segmenter, text) == ((), ())
+
+
+@pytest.mark.parametrize("text", EVERYDAY_TRAPS)
+def test_everyday_traps_raise_no_concern(tagger: Tagger, segmenter: Segmenter, text: str) -> None:
+    assert tag(tagger, segmenter, text) == ((), ())
+
+
+@pytest.mark.parametrize(("text", "concerns"), CONCERNS_CASES)
+def test_concern_sentences(
+    tagger: Tagger, segmenter: Segmenter, text: str, concerns: tuple[str, ...]
+) -> None:
+    found, terms = tag(tagger, segmenter, text)
+    assert found == concerns
+    assert terms  # every concern comes with its evidence
+
+
+def test_evidence_terms_in_text_order(tagger: Tagger, segmenter: Segmenter) -> None:
+    assert tag(tagger, segmenter, "ZAO用户协议里写着永久使用你的照片，太可怕了") == (
+        ("privacy",), ("用户协议", "永久"))
+    concerns, terms = tag(tagger, segmenter, CLAUSE)
+    assert terms == ("不可撤销", "永久", "可转授权", "可再许可")
+    assert tag(tagger, segmenter, "隐私泄露太可怕") == (("privacy", "security"), ("隐私泄露",))
+
+
+def test_topic_term_needs_a_cue_in_the_same_sentence(tagger: Tagger, segmenter: Segmenter) -> None:
+    assert tag(tagger, segmenter, "ZAO换脸太好玩了！明天考试好担心")[0] == ()
+    assert tag(tagger, segmenter, "换脸太好玩了，就是有点担心")[0] == ("biometric",)
+
+
+def test_negated_cue_does_not_count(tagger: Tagger, segmenter: Segmenter) -> None:
+    assert tag(tagger, segmenter, "换脸不用担心")[0] == ()
+    assert tag(tagger, segmenter, "换脸一点也不担心")[0] == ()
+    assert tag(tagger, segmenter, "换脸很担心")[0] == ("biometric",)
+    assert tag(tagger, segmenter, "换脸会不会泄露")[0] != ()  # a question, not a negation
+
+
+@pytest.mark.parametrize("concern", CONCERNS)
+def test_mentions_never_count_as_evidence(lexicon: Lexicon, tagger: Tagger, segmenter: Segmenter,
+                                          concern: str) -> None:
+    terms = next(c for c in lexicon.concerns if c.concern == concern).strong
+    for term in terms:
+        assert tag(tagger, segmenter, f"@{term}协会 你好，今天天气不错") == ((), ()), term
+        assert tag(tagger, segmenter, f"//@{term}: 转发微博") == ((), ()), term
+
+
+def test_app_names_are_no_evidence_but_cue_enforcement(
+    tagger: Tagger, segmenter: Segmenter
+) -> None:
+    assert tag(tagger, segmenter, "ZAO换脸太可怕了") == ((), ())  # 换脸 is part of the name
+    assert tag(tagger, segmenter, "换脸太可怕了")[0] == ("biometric",)
+    assert tag(tagger, segmenter, "ZAO被下架了")[0] == ("regulatory",)
+    assert tag(tagger, segmenter, "这款口红被下架了")[0] == ()
+
+
+def test_dismissal_lasts_to_the_end_of_its_clause(tagger: Tagger, segmenter: Segmenter) -> None:
+    assert tag(tagger, segmenter, "我不担心隐私")[0] == ()
+    assert tag(tagger, segmenter, "我不担心隐私，但是个人信息被卖了很气")[0] == ("privacy",)
+
+
+def test_case_insensitive_latin_terms(tagger: Tagger, segmenter: Segmenter) -> None:
+    assert tag(tagger, segmenter, "又一个DeepFake视频") == (("biometric",), ("deepfake",))
+
+
+def test_tokens_that_do_not_line_up_are_tolerated(tagger: Tagger) -> None:
+    text = "骗子冒充客服"
+    assert tagger.tag(text, ["不", "相", "干"])[0] == ("fraud",)  # strong terms need no tokens
+    assert tagger.tag(text, [])[0] == ("fraud",)
+
+
+@functools.cache
+def _tools() -> tuple[Tagger, Segmenter]:
+    lexicon = load_lexicon()
+    return Tagger(lexicon, AppMatcher(WATCHLIST)), make_segmenter(lexicon.segmenter_words())
+
+
+_TAGGY = st.lists(
+    st.sampled_from(["ZAO", "换脸", "隐私", "不担心", "担心", "用户协议", "骗子", "冒充", "客服",
+                     "，", "。", "@隐私君 ", "[哈哈]", "没有", "泄露", "会不会", "人脸", "工信部",
+                     "约谈", "逢脸造戏", "DeepFake", "\n", " ", "//@某人:"]) | st.text(max_size=4),
+    max_size=25,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TAGGY)
+def test_tagging_invariants(text: str) -> None:
+    tagger, segmenter = _tools()
+    clean = normalize(text)
+    concerns, terms = tagger.tag(clean, segmenter.cut(clean))
+    assert list(concerns) == [c for c in CONCERNS if c in concerns]
+    assert bool(concerns) == bool(terms)
+    assert len(set(terms)) == len(terms)
+    for term in terms:
+        assert term.lower() in clean.lower()
