@@ -13,6 +13,7 @@ import re
 from html.parser import HTMLParser
 
 _TAG_HINT = re.compile(r"<[a-zA-Z/!]|&[#a-zA-Z0-9]+;")
+_ANY_TAG = re.compile(r"<[^>]*>")
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 
@@ -61,9 +62,12 @@ def html_to_text(markup: str) -> str:
     """Visible text of a Weibo HTML body; plain text passes through (whitespace tidied)."""
     if _TAG_HINT.search(markup):
         parser = _WeiboHTML()
-        parser.feed(markup)
-        parser.close()
-        text = "".join(parser.parts)
+        try:
+            parser.feed(markup)
+            parser.close()
+            text = "".join(parser.parts)
+        except (AssertionError, ValueError):  # html.parser gives up on some malformed markup
+            text = html.unescape(_ANY_TAG.sub("", markup))
     else:
         text = html.unescape(markup)
     text = _SPACES.sub(" ", text)

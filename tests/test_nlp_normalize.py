@@ -93,3 +93,9 @@ _SAFE_ASCII = st.text(
 def test_full_width_input_normalizes_like_ascii(text: str) -> None:
     wide = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
     assert normalize(wide) == normalize(text)
+
+
+@pytest.mark.parametrize("markup", ["<![0", "<![CDATA[x", "a<!x", "<!--", "<?x", "<a href='x'>"])
+def test_malformed_markup_never_raises(markup: str) -> None:
+    once = normalize(markup)
+    assert normalize(once) == once
