@@ -56,46 +56,88 @@ def _edit(folder: Path, name: str, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-@pytest.mark.parametrize(
-    ("name", "old", "new", "key", "message"),
-    [
-        ("privacy.toml", "strong = [", "colour = 1\nstrong = [", "colour", "unknown key"),
-        ("privacy.toml", 'strong = [\n  "个人信息",', 'strong = [\n  "个人 信息",', "strong[0]",
-         "cannot contain spaces"),
-        ("privacy.toml", 'strong = [\n  "个人信息",', 'strong = [\n  3,', "strong[0]",
-         "non-empty string"),
-        ("privacy.toml", 'strong = [', 'strong = "隐私"\nstrong_old = [', "strong", None),
-        ("fraud.toml", 'cue_sets = ["scam_signal"]\ncues', 'cue_sets = ["scam"]\ncues',
-         "topic[0].cue_sets[0]", "unknown cue set 'scam'"),
-        ("fraud.toml", 'terms = ["骗子",', 'tems = ["x"]\nterms = ["骗子",', "topic[0].tems",
-         "unknown key"),
-        ("regulatory.toml", 'exclude_patterns = [\n', 'exclude_patterns = [\n  "(unclosed",\n',
-         "exclude_patterns[0]", "bad pattern"),
-        ("context.toml", "exclude_patterns = []", 'exclude_patterns = [".*"]',
-         "exclude_patterns[0]", "empty string"),
-        ("context.toml", "[cue_sets]", "[cue_sets]\nbroken = 5", "cue_sets.broken",
-         "list of words"),
-        ("biometric.toml", 'concern = "biometric"', 'concern = "privacy"', "concern", "file name"),
-        ("security.toml", 'strong = [\n  "数据泄露",', 'strong = [\n  "泄露",', "topic[0].terms",
-         "already listed in strong"),
-        ("privacy.toml", 'strong = [\n  "个人信息",', 'strong = [\n  "{app}",', "strong[0]",
-         "cue lists only"),
-        ("userdict.txt", "ZAO 1000 nz", "ZAO lots nz", "line 5", "whole-number frequency"),
-        ("userdict.txt", "ZAO 1000 nz", "ZAO 1000 nz extra", "line 5", "word [freq] [tag]"),
-    ],
-)
+CONTEXT = """
+negators = ["不"]
+exclude_patterns = []
+[cue_sets]
+worry = ["担心"]
+"""
+
+
+def _concern(name: str, body: str = "") -> str:
+    """A small valid concern file; `body` goes before its one topic rule."""
+    return (f'concern = "{name}"\nstrong = ["{name}强词"]\nexclude_patterns = []\n{body}\n'
+            f'[[topic]]\nterms = ["{name}话题"]\ncue_sets = ["worry"]\n')
+
+
+@pytest.fixture
+def small_dir(tmp_path: Path) -> Path:
+    """A minimal valid lexicon folder, so each case below breaks exactly one thing."""
+    target = tmp_path / "small"
+    target.mkdir()
+    (target / "context.toml").write_text(CONTEXT, encoding="utf-8")
+    for name in CONCERNS:
+        (target / f"{name}.toml").write_text(_concern(name), encoding="utf-8")
+    (target / "userdict.txt").write_text("ZAO 1000 nz\n", encoding="utf-8")
+    return target
+
+
+def test_the_small_lexicon_is_valid(small_dir: Path) -> None:
+    assert len(load_lexicon(small_dir).concerns) == len(CONCERNS)
+
+
+BAD = [  # file, content, key the error must name, words it must say
+    ("privacy.toml", _concern("privacy", "colour = 1"), "colour", "unknown key"),
+    ("privacy.toml", 'concern = "privacy"\nstrong = ["个人 信息"]\n', "strong[0]",
+     "cannot contain spaces"),
+    ("privacy.toml", 'strong = ["隐私", 3]\n', "strong[1]", "non-empty string"),
+    ("privacy.toml", 'strong = "隐私"\n', "strong", "list of words"),
+    ("privacy.toml", 'strong = ["{app}"]\n', "strong[0]", "cue lists only"),
+    ("fraud.toml", '[[topic]]\nterms = ["骗子"]\ncue_sets = ["scam"]\n', "topic[0].cue_sets[0]",
+     "unknown cue set 'scam'"),
+    ("fraud.toml", '[[topic]]\nterms = ["骗子"]\ntems = ["x"]\ncues = ["钱"]\n',
+     "topic[0].tems", "unknown key"),
+    ("fraud.toml", '[[topic]]\nterms = []\ncues = ["钱"]\n', "topic[0].terms",
+     "at least one term"),
+    ("fraud.toml", '[[topic]]\nterms = ["骗子"]\n', "topic[0].cues", "needs cues"),
+    ("fraud.toml", "topic = 5\n", "topic", "array of tables"),
+    ("regulatory.toml", 'exclude_patterns = ["(unclosed"]\n', "exclude_patterns[0]",
+     "bad pattern"),
+    ("biometric.toml", 'concern = "privacy"\n', "concern", "file name"),
+    ("biometric.toml", 'description = 5\n', "description", "a string"),
+    ("security.toml", 'strong = ["泄露"]\n[[topic]]\nterms = ["泄露"]\ncues = ["密码"]\n',
+     "topic[0].terms", "already listed in strong"),
+    ("security.toml", '[[topic]]\nterms = ["被盗"]\ncues = ["微博"]\n'
+     '[[topic]]\nterms = ["被盗"]\ncues = ["账号"]\n', "topic[1].terms",
+     "already listed in topic[0].terms"),
+    ("context.toml", CONTEXT.replace("exclude_patterns = []", 'exclude_patterns = [".*"]'),
+     "exclude_patterns[0]", "empty string"),
+    ("context.toml", CONTEXT + "broken = 5\n", "cue_sets.broken", "list of words"),
+    ("context.toml", "speling = []\n" + CONTEXT, "speling", "unknown key"),
+    ("userdict.txt", "ZAO lots nz\n", "line 1", "whole-number frequency"),
+    ("userdict.txt", "# words\nZAO 1000 nz extra\n", "line 2", "word [freq] [tag]"),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "key", "message"), BAD,
+                         ids=[f"{b[0]}:{b[2]}" for b in BAD])
 def test_bad_content_names_file_and_key(
-    lexicon_dir: Path, name: str, old: str, new: str, key: str, message: str | None
+    small_dir: Path, name: str, content: str, key: str, message: str
 ) -> None:
-    _edit(lexicon_dir, name, old, new)
+    (small_dir / name).write_text(content, encoding="utf-8")
     with pytest.raises(ConfigError) as raised:
-        load_lexicon(lexicon_dir)
+        load_lexicon(small_dir)
     error = raised.value
-    assert error.path == str(lexicon_dir / name)
-    assert error.key is not None and error.key.startswith(key)
-    assert str(error).startswith(f"{lexicon_dir / name}: {error.key}: ")
-    if message:
-        assert message in str(error)
+    assert error.path == str(small_dir / name)
+    assert error.key == key
+    assert str(error).startswith(f"{small_dir / name}: {key}: ")
+    assert message in str(error)
+
+
+def test_a_broken_shipped_file_is_named(lexicon_dir: Path) -> None:
+    _edit(lexicon_dir, "regulatory.toml", "exclude_patterns = [\n", 'exclude_patterns = [\n  "(",\n')
+    with pytest.raises(ConfigError, match=r"regulatory\.toml: exclude_patterns\[0\]: bad pattern"):
+        load_lexicon(lexicon_dir)
 
 
 def test_topic_without_cues_is_an_error(lexicon_dir: Path) -> None:

@@ -5,7 +5,9 @@ The rules, as the lexicon README explains them to analysts:
 - A **strong** term is evidence wherever it occurs in the text (substring match).
 - A **topic** term is evidence only as a whole word (it lines up with token boundaries)
   and only if the same sentence also holds one of its rule's **cues** (a whole word, not
-  negated: `不用担心` is no cue) or a strong term of the same concern.
+  negated: `不用担心` is no cue) or a strong term of the same concern. A cue of three or
+  more characters also counts at the end of a longer word, so the segmenter's names
+  `浙江省工商局` and `上海市质监局` hold the cues `工商局` and `质监局`.
 - Nothing inside an @mention, an emoticon, a watched app's name (`ZAO换脸`, `逢脸造戏`:
   naming the app is no concern) or an **exclusion** (a look-alike such as `人脸香氛蜡烛`
   or `骗你的`) counts, neither as a term nor as a cue; an app name is only the `{app}` cue.
@@ -33,6 +35,8 @@ from monitor.nlp.normalize import is_protected, protected_spans
 
 _MAX_JOIN = 6
 """Topic terms and cues may span at most this many tokens."""
+_MIN_SUFFIX = 3
+"""Cues at least this long also match at the end of a longer token (`浙江省工商局`)."""
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
@@ -44,6 +48,8 @@ class _Hit:
     """The lower-cased lexicon word."""
     token: int = -1
     """Index of the first token for whole-word hits; -1 for substring hits."""
+    cue_only: bool = False
+    """A cue found at the end of a longer token: never a topic term itself."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +85,9 @@ class Tagger:
             w for c in self._concerns for r in c.rules for w in (*r.terms, *r.cues)
         )
         self._max_word = max((len(w) for w in self._words), default=0)
+        self._suffix_cues = frozenset(
+            w for c in self._concerns for r in c.rules for w in r.cues if len(w) >= _MIN_SUFFIX
+        )
         self._uses_apps = any(r.app_cue for c in self._concerns for r in c.rules)
         self._exclude = _exclusions(lexicon.exclude, lexicon.exclude_patterns)
         self._dismissal = _dismissals(
@@ -163,7 +172,16 @@ class Tagger:
                     break
                 if joined in self._words:
                     hits.append(_Hit(first[0], end, joined, i))
+            hits.extend(self._suffix_hit(scan.lowered, first, i))
         return hits
+
+    def _suffix_hit(self, lowered: str, span: tuple[int, int], index: int) -> list[_Hit]:
+        """The longest cue ending a longer token (`浙江省工商局` ends in `工商局`)."""
+        start, end = span
+        for size in range(end - start - 1, _MIN_SUFFIX - 1, -1):
+            if lowered[end - size:end] in self._suffix_cues:
+                return [_Hit(end - size, end, lowered[end - size:end], index, cue_only=True)]
+        return []
 
     def _evidence(
         self, concern: _Concern, scan: _Scan, strong: list[_Hit], words: list[_Hit],
@@ -177,7 +195,7 @@ class Tagger:
             usable = [h for h in [*words, *apps] if not _overlaps_any(h, excluded)]
             cues = _cues_by_sentence(rule, usable, negated, scan)
             for hit in usable:
-                if hit.word in rule.terms and hit.token not in negated and (
+                if hit.word in rule.terms and not hit.cue_only and hit.token not in negated and (
                     scan.sentence(hit.start) in strong_sentences or any(
                         cue.word != hit.word and not _overlaps(cue, hit)
                         for cue in cues.get(scan.sentence(hit.start), ())

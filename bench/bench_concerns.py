@@ -1,0 +1,277 @@
+"""Concern tagging quality: per-concern precision and recall on hand-labelled real posts.
+
+    .venv/bin/python bench/bench_concerns.py [--data ../shared/data] [--everyday 20000]
+        [--errors dev|heldout] [--json]
+
+The labels (`bench/data/concern_labels.jsonl`, how they were made: bench/README.md) name
+real Weibo posts by source file, row and the sha1 of their text; the texts themselves
+are third-party data and stay in `--data`. Every text is re-read and its hash checked;
+a post whose text no longer matches is skipped and counted.
+
+Posts are split by the hash of their text (so duplicates stay together): about 60%
+`dev`, the set the lexicon was tuned on, and 40% `heldout`, never looked at while
+tuning. Both are reported, each labelled. Then:
+
+- everyday: a seeded random sample of all three files, minus every post the labels say
+  raises a concern; the share that gets any concern, and the terms that tripped it;
+- scenario: the replay scenario's labelled synthetic posts (`monitor.replay`).
+
+`main()` returns the numbers as a dict, for a bench runner. `--errors` prints one
+split's misses and false alarms with their texts (to stdout only, never stored):
+tune on `dev`; `heldout` is for one last look.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import random
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from monitor.nlp.apps import AppMatcher  # noqa: E402
+from monitor.nlp.lexicon import load_lexicon  # noqa: E402
+from monitor.nlp.normalize import normalize  # noqa: E402
+from monitor.nlp.segment import make_segmenter  # noqa: E402
+from monitor.nlp.tagger import Tagger  # noqa: E402
+from monitor.replay.scenario import SCENARIO_APPS, iter_scenario  # noqa: E402
+from monitor.types import CONCERNS  # noqa: E402
+
+DEFAULT_DATA = REPO.parent / "shared" / "data"
+LABELS = REPO / "bench" / "data" / "concern_labels.jsonl"
+DEV_PERCENT = 60
+"""Posts whose text hash falls in the first 60 of 100 buckets are dev, the rest held out."""
+EVERYDAY_SEED = 2019
+SOURCES = ("weibo_senti_100k_subset.csv", "smp2020_usual_train.csv", "smp2020_virus_train.json")
+
+
+@dataclass(frozen=True)
+class Labelled:
+    """One labelled post: where its text is, the text, and the concerns it raises."""
+
+    source: str
+    row: int
+    text: str
+    concerns: frozenset[str]
+    pool: str
+
+    @property
+    def split(self) -> str:
+        """`dev` or `heldout`, from the text's hash."""
+        return split_of(self.text)
+
+
+@dataclass
+class Score:
+    """Counts for one concern: true positives, false positives, false negatives."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float | None:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else None
+
+    @property
+    def recall(self) -> float | None:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"precision": _round(self.precision), "recall": _round(self.recall),
+                "support": self.tp + self.fn, "tagged": self.tp + self.fp,
+                "tp": self.tp, "fp": self.fp, "fn": self.fn}
+
+
+@dataclass
+class Report:
+    """Per-concern scores over a set of posts, plus the errors for `--errors`."""
+
+    posts: int = 0
+    scores: dict[str, Score] = field(default_factory=lambda: {c: Score() for c in CONCERNS})
+    errors: list[tuple[str, frozenset[str], tuple[str, ...], tuple[str, ...]]] = field(
+        default_factory=list)
+
+    def add(self, text: str, expected: frozenset[str], found: tuple[str, ...],
+            terms: tuple[str, ...]) -> None:
+        self.posts += 1
+        for concern, score in self.scores.items():
+            score.tp += concern in expected and concern in found
+            score.fp += concern not in expected and concern in found
+            score.fn += concern in expected and concern not in found
+        if expected != frozenset(found):
+            self.errors.append((text, expected, found, terms))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"posts": self.posts, **{c: s.as_dict() for c, s in self.scores.items()}}
+
+
+def split_of(text: str) -> str:
+    """The split of a post: `dev` or `heldout`, stable under reordering and duplicates."""
+    bucket = int(hashlib.sha1(text.encode("utf-8")).hexdigest()[:8], 16) % 100
+    return "dev" if bucket < DEV_PERCENT else "heldout"
+
+
+def read_texts(data: Path) -> dict[str, list[str]]:
+    """Every post text of the three sentiment files, by file name, in row order."""
+    folder = data / "sentiment"
+    texts: dict[str, list[str]] = {}
+    for name, column in (("weibo_senti_100k_subset.csv", "review"),
+                         ("smp2020_usual_train.csv", "content")):
+        with (folder / name).open(encoding="utf-8", newline="") as handle:
+            texts[name] = [row[column] for row in csv.DictReader(handle)]
+    with (folder / "smp2020_virus_train.json").open(encoding="utf-8") as handle:
+        texts["smp2020_virus_train.json"] = [item["content"] for item in json.load(handle)]
+    return texts
+
+
+def read_labels(path: Path, texts: dict[str, list[str]]) -> tuple[list[Labelled], int]:
+    """The labelled posts whose text still hashes as recorded, and how many did not."""
+    found, stale = [], 0
+    for line in path.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        rows = texts.get(record["source"], [])
+        text = rows[record["row"]] if record["row"] < len(rows) else None
+        if text is None or hashlib.sha1(text.encode("utf-8")).hexdigest() != record["sha1"]:
+            stale += 1
+            continue
+        found.append(Labelled(record["source"], record["row"], text,
+                              frozenset(record["concerns"]), record["pool"]))
+    return found, stale
+
+
+class ConcernTagger:
+    """The shipped lexicon and segmenter, with the scenario's watch list for `{app}`."""
+
+    def __init__(self) -> None:
+        lexicon = load_lexicon()
+        self.version = lexicon.hash[:12]
+        self._tagger = Tagger(lexicon, AppMatcher(SCENARIO_APPS))
+        self._segmenter = make_segmenter(lexicon.segmenter_words())
+
+    def tag(self, raw: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        text = normalize(raw)
+        return self._tagger.tag(text, self._segmenter.cut(text))
+
+
+def score_labelled(tagger: ConcernTagger, posts: Iterable[Labelled]) -> dict[str, Report]:
+    """Reports for `dev`, `heldout` and `all` labelled posts."""
+    reports = {"dev": Report(), "heldout": Report(), "all": Report()}
+    for post in posts:
+        found, terms = tagger.tag(post.text)
+        for name in (post.split, "all"):
+            reports[name].add(post.text, post.concerns, found, terms)
+    return reports
+
+
+def everyday(tagger: ConcernTagger, texts: dict[str, list[str]], labelled: Sequence[Labelled],
+             size: int) -> dict[str, Any]:
+    """The false-concern rate on a random sample of posts not labelled as concerns."""
+    concerned = {p.text for p in labelled if p.concerns}  # by text: duplicates count too
+    pool = [(name, row) for name in SOURCES for row in range(len(texts[name]))
+            if texts[name][row] not in concerned]
+    sample = random.Random(EVERYDAY_SEED).sample(pool, min(size, len(pool)))
+    tripped: Counter[str] = Counter()
+    terms: Counter[str] = Counter()
+    hits = 0
+    for name, row in sample:
+        found, evidence = tagger.tag(texts[name][row])
+        hits += bool(found)
+        tripped.update(found)
+        terms.update(evidence)
+    return {"posts": len(sample), "with_concern": hits,
+            "rate": round(hits / len(sample), 5) if sample else None,
+            "by_concern": dict(tripped), "top_terms": terms.most_common(15)}
+
+
+def scenario(tagger: ConcernTagger) -> Report:
+    """Scores on the replay scenario's labelled synthetic posts (seed 2019, scale 1)."""
+    report = Report()
+    for post in iter_scenario():
+        found, terms = tagger.tag(post.record["text"])
+        report.add(post.record["text"], frozenset(post.expected_concerns), found, terms)
+    return report
+
+
+def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
+    """Run the benchmark, print it, return its numbers."""
+    args = _parser().parse_args(argv)
+    started = time.perf_counter()
+    texts = read_texts(Path(args.data))
+    labelled, stale = read_labels(Path(args.labels), texts)
+    tagger = ConcernTagger()
+    reports = score_labelled(tagger, labelled)
+    result: dict[str, Any] = {
+        "lexicon": tagger.version, "labelled": len(labelled), "stale_labels": stale,
+        **{name: report.as_dict() for name, report in reports.items()},
+        "everyday": everyday(tagger, texts, labelled, args.everyday),
+        "scenario": scenario(tagger).as_dict(),
+    }
+    result["seconds"] = round(time.perf_counter() - started, 1)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=1))
+    else:
+        _print(result)
+    if args.errors:
+        _print_errors(reports[args.errors])
+    return result
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", default=str(DEFAULT_DATA), help="the shared data folder")
+    parser.add_argument("--labels", default=str(LABELS))
+    parser.add_argument("--everyday", type=int, default=20_000, help="random posts to sample")
+    parser.add_argument("--errors", choices=("dev", "heldout"),
+                        help="print this split's errors with their texts")
+    parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
+    return parser
+
+
+def _print(result: dict[str, Any]) -> None:
+    print(f"concern tagging, lexicon {result['lexicon']}: {result['labelled']} labelled real "
+          f"posts ({result['stale_labels']} stale labels skipped)")
+    for name, title in (("heldout", "HELD-OUT (never tuned on)"), ("dev", "DEV (tuned on)"),
+                        ("scenario", "replay scenario (synthetic)")):
+        print(f"\n{title}: {result[name]['posts']} posts")
+        print(f"  {'concern':<11} {'precision':>9} {'recall':>7} {'support':>8} {'tagged':>7}")
+        for concern in CONCERNS:
+            row = result[name][concern]
+            print(f"  {concern:<11} {_pct(row['precision']):>9} {_pct(row['recall']):>7} "
+                  f"{row['support']:>8} {row['tagged']:>7}")
+    day = result["everyday"]
+    print(f"\neveryday false-concern rate: {day['with_concern']}/{day['posts']} = "
+          f"{_pct(day['rate'], 2)} (random posts of all three files, labelled concerns left out)")
+    print(f"  by concern: {day['by_concern']}")
+    print(f"  top terms:  {', '.join(f'{t} {n}' for t, n in day['top_terms'])}")
+    print(f"\n{result['seconds']} s")
+
+
+def _print_errors(report: Report) -> None:
+    print(f"\n{len(report.errors)} errors:")
+    for text, expected, found, terms in report.errors:
+        missed = sorted(expected - set(found))
+        extra = sorted(set(found) - expected)
+        print(f"- missed {missed} extra {extra} terms {list(terms)}\n  {text[:300]!r}")
+
+
+def _pct(value: float | None, digits: int = 1) -> str:
+    return "-" if value is None else f"{100 * value:.{digits}f}%"
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+if __name__ == "__main__":
+    main()
