@@ -258,3 +258,10 @@ def demo(state: _State, out_dir: Path, fmt: str) -> None:
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="monitor")
+
+
+from monitor import cli_analyst  # noqa: E402  (analysts' commands; heavy imports stay inside them)
+
+cli.add_command(cli_analyst.report)
+cli.add_command(cli_analyst.export)
+cli.add_command(cli_analyst.db)

@@ -106,3 +106,49 @@ def storage(db_url: str) -> Iterator[Storage]:
         yield store
     finally:
         store.close()
+
+
+# -- analysts' side: databases holding the ZAO scenario, shared by a whole session ----
+
+
+@pytest.fixture(scope="session")
+def scenario_sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A SQLite database holding the half-scale ZAO scenario, detected. Read only."""
+    from analyst_data import load_scenario
+
+    folder = tmp_path_factory.mktemp("scenario")
+    url = f"sqlite:///{folder / 'monitor.db'}"
+    load_scenario(url, folder)
+    return url
+
+
+@pytest.fixture(scope="session")
+def scenario_pg_url(pg_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A PostgreSQL database (of its own) holding the same scenario as `scenario_sqlite_url`."""
+    from analyst_data import load_scenario
+
+    admin = create_engine(_pg_url(), isolation_level="AUTOCOMMIT")
+    name = f"{make_url(pg_database_url).database}_scenario"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(pg_database_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        load_scenario(url, tmp_path_factory.mktemp("scenario_pg"))
+        yield url
+    finally:
+        _drop_database(admin, name)
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def scenario_url(request: pytest.FixtureRequest) -> str:
+    """The scenario database of each kind (shared: tests must not write to it)."""
+    return str(request.getfixturevalue(f"scenario_{'pg' if request.param == 'postgresql' else 'sqlite'}_url"))
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh `monitor demo` database (full-scale ZAO scenario) made by `run_demo`."""
+    from analyst_data import make_demo_database
+
+    return make_demo_database(tmp_path_factory.mktemp("demo"))
