@@ -99,3 +99,25 @@ def test_full_width_input_normalizes_like_ascii(text: str) -> None:
 def test_malformed_markup_never_raises(markup: str) -> None:
     once = normalize(markup)
     assert normalize(once) == once
+
+
+@pytest.mark.parametrize(
+    ("text", "mentions"),
+    [
+        ("@带着微博去旅行连微博都盗", ["@带着微博去旅行"]),  # plain text: no space after the name
+        ("@Cherry_张z被盗微博！", ["@Cherry_张z"]),
+        ("转给@张三", ["@张三"]),
+        ("@我是影视二栖明星2福: 好", ["@我是影视二栖明星2福"]),  # a colon ends even a long name
+        ("@隐私保护协会 说", ["@隐私保护协会"]),
+        ("//@Linda_林林:转发", ["@Linda_林林"]),
+    ],
+)
+def test_plain_text_mentions_do_not_swallow_the_comment(text: str, mentions: list[str]) -> None:
+    normalized = normalize(text)
+    assert [normalized[s:e] for s, e in protected_spans(normalized)] == mentions
+
+
+def test_an_overlong_plain_text_mention_stops_at_weibo_name_length() -> None:
+    text = normalize("@一二三四五六七八九十一二三四五六七八九十")
+    (start, end), = protected_spans(text)
+    assert end - start == 16  # "@" and at most 15 characters

@@ -55,6 +55,11 @@ HAPPY_LAUNCH = [
 
 EVERYDAY_TRAPS = [
     "骗你的啦，我根本没去",
+    "负责依法查处合同欺诈等违法行为",  # a list of duties, not a fraud
+    "大致情况是有人盗我图写微博",  # copied pictures, not a break-in
+    "见过逃课的见过翻墙的",  # a school wall
+    "开会时把手机信号屏蔽了",
+    "@真真的流水木马",  # a user name
     "你这个小骗子[哈哈]，说好的奶茶呢",
     "这张照片简直是照骗",
     "别再欺骗自己了，他不爱你",
@@ -91,6 +96,13 @@ EVERYDAY_TRAPS = [
 ]
 
 CONCERNS_CASES = [
+    ("@带着微博去旅行连微博都盗", ("security",)),  # the mention ends before 连
+    ("两天没登就被盗了", ("security",)),
+    ("密码就给盗了", ("security",)),
+    ("不过待会儿肯定要被屏蔽了", ("regulatory",)),
+    ("不是有监管部门吗？都干什么去了", ("regulatory",)),  # rhetorical, not a negation
+    ("监管部门才出手", ("regulatory",)),
+    ("用电脑翻墙上了facebook", ("regulatory",)),
     ("ZAO用户协议里写着永久使用你的照片，太可怕了", ("privacy",)),
     ("ZAO的用户协议你们看了吗？太可怕了", ("privacy",)),
     (f"ZAO用户协议规定，用户上传的人脸照片，授予其{CLAUSE}", ("privacy", "biometric")),

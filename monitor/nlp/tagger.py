@@ -212,7 +212,7 @@ class Tagger:
             if token.isspace():
                 j -= 1
             elif token in self._negators:
-                return not _is_question(tokens, j)
+                return not (_is_question(tokens, j) or _is_rhetorical(tokens, index))
             elif token in self._fillers and skipped < 2:
                 skipped, j = skipped + 1, j - 1
             else:
@@ -242,6 +242,23 @@ def _cues_by_sentence(
         if is_cue and hit.token not in negated:
             cues.setdefault(scan.sentence(hit.start), []).append(hit)
     return cues
+
+
+_QUESTION_ENDS = ("吗", "嘛")
+_CLAUSE_ENDS = frozenset("，,。！!；;：:\n")
+_RHETORICAL_REACH = 8
+"""Tokens after a negated word within which a `吗` makes the clause a question."""
+
+
+def _is_rhetorical(tokens: Sequence[str], index: int) -> bool:
+    """`不是有监管部门吗？`, `没有风险吗`: a question ending in 吗 after the word is no
+    negation (rhetorical or not, rule 4: questions are not negations)."""
+    for token in tokens[index + 1:index + 1 + _RHETORICAL_REACH]:
+        if token in _CLAUSE_ENDS:
+            return False
+        if token.endswith(_QUESTION_ENDS):
+            return True
+    return False
 
 
 def _is_question(tokens: Sequence[str], j: int) -> bool:
