@@ -8,6 +8,7 @@ import pickle
 import pytest
 
 from monitor.config import NlpSettings
+from monitor.errors import ConfigError
 from monitor.nlp.analyzer import (
     MAX_TEXT_CHARS,
     Analyzer,
@@ -50,8 +51,20 @@ def test_analyze_one_post(analyzer: Analyzer) -> None:
     assert result.analyzer_version == analyzer.version
 
 
-def test_version_names_model_and_lexicon(analyzer: Analyzer) -> None:
-    assert analyzer.version == f"a1-fixed-{lexicon_hash(load_lexicon().directory)[:12]}"
+def test_version_names_model_lexicon_backend_and_thresholds(analyzer: Analyzer) -> None:
+    lexicon = lexicon_hash(load_lexicon().directory)[:12]
+    backend = analyzer.segmenter.backend
+    assert backend in ("jieba", "rjieba")
+    assert analyzer.version == f"a1-fixed-{lexicon}-{backend}-n0.45p0.75"
+    jieba = make_analyzer(WATCHLIST, NlpSettings(negative_below=0.3), FixedSentiment(), backend="jieba")
+    assert jieba.version == f"a1-fixed-{lexicon}-jieba-n0.3p0.75"
+
+
+def test_an_overlong_version_ends_in_a_hash() -> None:
+    long_name = make_analyzer([], NlpSettings(), FixedSentiment(name="m" * 80))
+    other = make_analyzer([], NlpSettings(), FixedSentiment(name="m" * 79 + "n"))
+    assert len(long_name.version) == 64 and long_name.version.startswith("a1-mmm")
+    assert long_name.version != other.version
 
 
 def test_sentiment_model_sees_normalized_text() -> None:
@@ -159,9 +172,20 @@ def test_analyzer_pickles_for_worker_processes(analyzer: Analyzer) -> None:
     assert clone.analyze(text) == analyzer.analyze(text)
 
 
-def test_default_model_is_snownlp() -> None:
+def test_default_model_is_the_weibo_model() -> None:
     real = make_analyzer(WATCHLIST, NlpSettings())
-    assert real.version.startswith("a1-snownlp-")
+    assert real.version.startswith("a1-weibo-charlr-")
     result = real.analyze("ZAO的用户协议太可怕了，赶紧卸载")
-    assert 0.0 <= result.sentiment <= 1.0
-    assert result.polarity == polarity(result.sentiment, NlpSettings())
+    assert result.polarity == polarity(result.sentiment, NlpSettings()) == "negative"
+    snownlp = make_analyzer(WATCHLIST, NlpSettings(model="snownlp"))
+    assert snownlp.version.startswith("a1-snownlp-")
+    assert 0.0 <= snownlp.analyze("ZAO的用户协议太可怕了").sentiment <= 1.0
+
+
+@pytest.mark.parametrize(("settings", "key"), [
+    (NlpSettings(model="nope"), "nlp.model: unknown sentiment model 'nope'"),
+    (NlpSettings(segmenter="nope"), "nlp.segmenter: unknown segmenter backend 'nope'"),
+])
+def test_unknown_model_or_backend_names_the_setting(settings: NlpSettings, key: str) -> None:
+    with pytest.raises(ConfigError, match=key):
+        make_analyzer(WATCHLIST, settings)

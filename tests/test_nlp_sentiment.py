@@ -17,8 +17,15 @@ from monitor.nlp.sentiment import (
 )
 
 
+def test_default_model_is_the_weibo_model() -> None:
+    from monitor.nlp.weibo_sentiment import WeiboSentiment
+
+    assert isinstance(load_sentiment_model(), WeiboSentiment)
+    assert "weibo" in sentiment_model_names() and "snownlp" in sentiment_model_names()
+
+
 def test_snownlp_scores_are_probabilities() -> None:
-    model = load_sentiment_model()
+    model = load_sentiment_model("snownlp")
     assert isinstance(model, SnowNLPSentiment) and model.name == "snownlp"
     for text in ["今天天气真好，开心", "太可怕了，赶紧卸载", "ZAO", "123"]:
         assert 0.0 <= model.score(text) <= 1.0

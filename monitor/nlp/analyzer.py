@@ -1,40 +1,73 @@
 """The NLP stage as one object: text in, `Analysis` out; JSONL records in, records out.
 
 `make_analyzer(apps, settings.nlp)` wires normalize → segment → tag concerns → match
-apps → sentiment. Its `version` (`a1-<model>-<lexicon hash[:12]>`) changes whenever
-the sentiment model or any lexicon file changes, so stored analyses can be told apart
-and redone.
+apps → sentiment, with the sentiment model (`nlp.model`, default the Weibo model) and
+the segmenter backend (`nlp.segmenter`, default `auto`) the settings name. Its
+`version`, `a1-<model>-<lexicon hash[:12]>-<segmenter backend>-<thresholds>`, changes
+whenever anything that changes results does: the model, a lexicon file, the backend
+(jieba-rs cuts a few texts differently from jieba) or the polarity thresholds (stored
+analyses keep their polarity). So stored analyses can be told apart and redone.
 
-`analyze_records` implements the `monitor analyze` contract (DESIGN.md, "Analysis
-records"): one output record per input line, in order; a bad line gives
-`{"id"?, "error": "line N: reason"}` and processing goes on. Its two halves,
-`parse_line` and `analysis_record`, are public so a parallel runner can reuse them.
+`analyze_many` is the fast path, used by `monitor analyze` and the database path alike;
+`analyze(text)` gives the same result for one text. What makes it fast:
+
+- sentiment is scored a batch at a time (`WeiboSentiment.score_many`);
+- a text that holds no strong term, and no topic term together with one of its rule's
+  cues, cannot raise a concern (`_ConcernFilter`), so it is neither segmented nor
+  tagged: for most texts one regular expression over the lower-cased text decides, and
+  one more whether app matching is needed. The tests check that this never changes a
+  result (tests/test_nlp_fast.py).
+
+`analyze_records` / `analyze_lines` implement the `monitor analyze` contract (DESIGN.md,
+"Analysis records"): one output record per input line, in order; a bad line gives
+`{"id"?, "error": "line N: reason"}` and processing goes on. Their halves, `parse_line`
+and `analysis_record`, are public so the parallel runner (`monitor.nlp.runner`) reuses
+them.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
 import math
+import re
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from monitor.config import NlpSettings
-from monitor.errors import RecordError
+from monitor.errors import ConfigError, RecordError
 from monitor.nlp.apps import AppMatcher
-from monitor.nlp.lexicon import Lexicon, default_lexicon_dir, load_lexicon
+from monitor.nlp.lexicon import APP_CUE, Lexicon, default_lexicon_dir, load_lexicon
 from monitor.nlp.normalize import normalize
 from monitor.nlp.segment import Segmenter, make_segmenter
-from monitor.nlp.sentiment import NEUTRAL, SentimentModel, load_sentiment_model
+from monitor.nlp.sentiment import NEUTRAL, SentimentModel, load_sentiment_model, score_texts
 from monitor.nlp.tagger import Tagger
 from monitor.types import Analysis, App
 
+log = logging.getLogger(__name__)
+
 ANALYZER_SCHEME = "a1"
 """Bumped when the analyzer's own logic changes in a way that changes results."""
+VERSION_LENGTH = 64
+"""The longest version the store keeps; a longer one ends in a hash instead."""
 MAX_TEXT_CHARS = 100_000
+MAX_LINE_BYTES = 4 << 20
+"""An input line longer than this (4 MiB) is an error record; it is never held whole."""
 SENTIMENT_MAX_CHARS = 2_000
 """Only the start of a very long text is scored (SnowNLP takes ~30 s on 100k chars)."""
+BATCH = 512
+"""Texts per `analyze_many` batch in `analyze_records`."""
+
+
+class LongLine(NamedTuple):
+    """An input line too long to read whole: only its size in bytes is known."""
+
+    size: int
 
 
 @dataclass(frozen=True)
@@ -56,51 +89,182 @@ class Analyzer:
     ) -> None:
         self.lexicon, self.segmenter, self.tagger = lexicon, segmenter, tagger
         self.apps, self.model, self.nlp = apps, model, nlp
-        self.version = f"{ANALYZER_SCHEME}-{model.name}-{lexicon.hash[:12]}"
+        self.version = analyzer_version(model.name, lexicon.hash, segmenter.backend, nlp)
+        self._app_hint = _hint(alias for app in apps.apps for alias in (app.name, *app.aliases))
+        self._concerns = _ConcernFilter(lexicon, self._app_hint)
 
     def analyze(self, text: str) -> Analysis:
         """The analysis of one post body (HTML or plain text)."""
-        clean = normalize(text)
-        concerns, terms = self.tagger.tag(clean, self.segmenter.cut(clean))
-        sentiment = _clamp(self.model.score(clean[:SENTIMENT_MAX_CHARS]))
+        return self.analyze_many([text])[0]
+
+    def analyze_many(self, texts: Sequence[str]) -> list[Analysis]:
+        """The analyses of many post bodies, in order (each as `analyze` gives it)."""
+        cleans = [normalize(text) for text in texts]
+        scores = score_texts(self.model, [clean[:SENTIMENT_MAX_CHARS] for clean in cleans])
+        return [self._analysis(clean, _clamp(score)) for clean, score in zip(cleans, scores, strict=True)]
+
+    def _analysis(self, clean: str, sentiment: float) -> Analysis:
+        lowered = clean.lower()
+        concerns: tuple[str, ...] = ()
+        terms: tuple[str, ...] = ()
+        if self._concerns.may_raise(lowered):
+            concerns, terms = self.tagger.tag(clean, self.segmenter.cut(clean))
         return Analysis(
             concerns=concerns,
             sentiment=sentiment,
             polarity=polarity(sentiment, self.nlp),
-            apps=self.apps.match(clean),
+            apps=self.apps.match(clean) if _may_match(self._app_hint, lowered) else (),
             terms=terms,
             analyzer_version=self.version,
         )
 
-    def analyze_records(self, lines: Iterable[str | bytes]) -> Iterator[dict[str, Any]]:
+    def analyze_lines(self, lines: Sequence[str | bytes | LongLine], first: int = 1) -> list[dict[str, Any]]:
+        """One analysis (or error) record per JSONL input line; `first` numbers the first."""
+        parsed = [parse_line(line, number) for number, line in enumerate(lines, first)]
+        texts = [item.text for item in parsed if item.text is not None]
+        analyses = iter(self._analyze_safely(texts))
+        return [
+            {**item.head, "error": item.error} if item.text is None
+            else _record_or_error(next(analyses), item.head)
+            for item in parsed
+        ]
+
+    def _analyze_safely(self, texts: list[str]) -> list[Analysis | str]:
+        """`analyze_many`; if it fails, each text alone, a failure becoming its error."""
+        try:
+            return list(self.analyze_many(texts))
+        except Exception:  # noqa: BLE001 (a bug must cost one record, not the run)
+            log.exception("analyzing a batch failed; analyzing its texts one by one")
+        results: list[Analysis | str] = []
+        for text in texts:
+            try:
+                results.append(self.analyze(text))
+            except Exception as exc:  # noqa: BLE001
+                results.append(f"cannot analyze: {type(exc).__name__}: {exc}")
+        return results
+
+    def analyze_records(self, lines: Iterable[str | bytes | LongLine]) -> Iterator[dict[str, Any]]:
         """One analysis (or error) record per JSONL input line, in input order."""
-        for number, line in enumerate(lines, 1):
-            parsed = parse_line(line, number)
-            if parsed.text is None:
-                yield {**parsed.head, "error": parsed.error}
-            else:
-                yield analysis_record(self.analyze(parsed.text), parsed.head)
+        source = iter(lines)
+        first = 1
+        while chunk := list(islice(source, BATCH)):
+            yield from self.analyze_lines(chunk, first)
+            first += len(chunk)
+
+
+def _record_or_error(result: Analysis | str, head: dict[str, Any]) -> dict[str, Any]:
+    return analysis_record(result, head) if isinstance(result, Analysis) else {**head, "error": result}
+
+
+def _hint(words: Iterable[str]) -> re.Pattern[str] | None:
+    """A pattern that finds any of `words` in `str.lower()`ed text, or None if that test
+    would not be exact (a word with a non-ASCII cased letter, which `str.lower()` and
+    the tagger's ASCII folding may treat apart): the callers then do the full work.
+
+    The words are compiled as a trie (`隐(?:私(?:泄露)?|患)`): Python's regex engine tries
+    the alternatives of a group one by one, so a flat list of hundreds is slow."""
+    folded = {word.lower() for word in words if word}
+    if any(not char.isascii() and char.lower() != char.upper() for w in folded for char in w):
+        return None
+    trie: dict[str, Any] = {}
+    for word in folded:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return re.compile(_trie_pattern(trie) or "(?!)")
+
+
+def _trie_pattern(node: dict[str, Any]) -> str:
+    branches = [re.escape(char) + _trie_pattern(child) for char, child in sorted(node.items()) if char]
+    if not branches:
+        return ""
+    if "" in node:  # a word ends here; longer ones go on
+        return f"(?:{'|'.join(branches)})?"
+    return branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+
+
+def _may_match(hint: re.Pattern[str] | None, lowered: str) -> bool:
+    return hint is None or hint.search(lowered) is not None
+
+
+class _ConcernFilter:
+    """Whether a text may raise a concern at all, from the words it contains.
+
+    The tagger's evidence is a strong term, or a topic term with one of its rule's cues
+    (or the `{app}` cue, or a strong term of its concern) in the same sentence, all of
+    them words of the text. So a text with no strong term and no rule whose term and
+    one of whose cues it both contains raises none, whatever its segmentation: it is
+    neither segmented nor tagged. Each test is a plain substring search of the
+    lower-cased text (blocking, negation and sentences only ever remove evidence).
+    """
+
+    def __init__(self, lexicon: Lexicon, app_hint: re.Pattern[str] | None) -> None:
+        concerns = lexicon.concerns
+        self.any_term = _hint(w for c in concerns for w in (*c.strong, *(t for r in c.topics for t in r.terms)))
+        self.strong = _hint(w for c in concerns for w in c.strong)
+        self.rules = [(_hint(r.terms), _hint(q for q in r.cues if q != APP_CUE), APP_CUE in r.cues)
+                      for c in concerns for r in c.topics]
+        self.app_hint = app_hint
+        self.exact = self.any_term is not None and self.strong is not None and all(
+            terms is not None and cues is not None for terms, cues, _ in self.rules)
+
+    def may_raise(self, lowered: str) -> bool:
+        """False only if `lowered` (a `str.lower()`ed normalized text) cannot raise a concern."""
+        if not self.exact:
+            return True
+        if not _may_match(self.any_term, lowered):
+            return False  # most texts: one search
+        if _may_match(self.strong, lowered):
+            return True
+        return any(
+            _may_match(terms, lowered)
+            and (_may_match(cues, lowered) or (app_cue and _may_match(self.app_hint, lowered)))
+            for terms, cues, app_cue in self.rules
+        )
+
+
+def analyzer_version(model: str, lexicon_hash: str, backend: str, nlp: NlpSettings) -> str:
+    """`a1-<model>-<lexicon hash[:12]>-<backend>-n<negative_below>p<positive_above>`; if
+    that is longer than `VERSION_LENGTH`, its end is replaced by a hash of the whole."""
+    version = (f"{ANALYZER_SCHEME}-{model}-{lexicon_hash[:12]}-{backend}"
+               f"-n{nlp.negative_below:g}p{nlp.positive_above:g}")
+    if len(version) <= VERSION_LENGTH:
+        return version
+    digest = hashlib.sha256(version.encode()).hexdigest()[:16]
+    return f"{version[:VERSION_LENGTH - 17]}-{digest}"
 
 
 def make_analyzer(
     apps: Sequence[App], nlp: NlpSettings, model: SentimentModel | None = None,
-    *, backend: str = "jieba",
+    *, backend: str | None = None,
 ) -> Analyzer:
-    """An analyzer for the watched `apps` with the lexicon and thresholds of `nlp`.
+    """An analyzer for the watched `apps` with the lexicon, model, segmenter and
+    thresholds of `nlp`.
 
-    `model` defaults to SnowNLP; `backend` names the segmenter backend. Raises
-    `ConfigError` (naming file and key) if the lexicon is invalid.
+    `model` (an instance) overrides `nlp.model`, `backend` overrides `nlp.segmenter`.
+    Raises `ConfigError` (naming file and key) if the lexicon is invalid or the model
+    or backend is unknown.
     """
     lexicon = load_lexicon(lexicon_dir(nlp))
     matcher = AppMatcher(apps)
-    return Analyzer(
-        lexicon=lexicon,
-        segmenter=make_segmenter(lexicon.segmenter_words(), backend),
-        tagger=Tagger(lexicon, matcher),
-        apps=matcher,
-        model=model if model is not None else load_sentiment_model("snownlp"),
-        nlp=nlp,
-    )
+    with _setting("nlp.segmenter"):
+        segmenter = make_segmenter(lexicon.segmenter_words(), backend or nlp.segmenter)
+    with _setting("nlp.model"):
+        model = model if model is not None else load_sentiment_model(nlp.model)
+    return Analyzer(lexicon=lexicon, segmenter=segmenter, tagger=Tagger(lexicon, matcher),
+                    apps=matcher, model=model, nlp=nlp)
+
+
+@contextmanager
+def _setting(key: str) -> Iterator[None]:
+    """Name the setting in a `ConfigError` that has no key of its own."""
+    try:
+        yield
+    except ConfigError as exc:
+        if exc.key or exc.path:
+            raise
+        raise ConfigError(str(exc), key=key) from None
 
 
 def lexicon_dir(nlp: NlpSettings) -> Path:
@@ -131,9 +295,12 @@ def analysis_record(analysis: Analysis, head: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def parse_line(line: str | bytes, number: int) -> ParsedLine:
+def parse_line(line: str | bytes | LongLine, number: int) -> ParsedLine:
     """Parse input line `number` (1-based) into its id and text, or an error message."""
     head: dict[str, Any] = {}
+    if isinstance(line, LongLine):
+        return ParsedLine(head, error=f"line {number}: line is too long ({line.size} bytes, "
+                                      f"limit {MAX_LINE_BYTES})")
     try:
         record = _decode(line, number)
         if "id" in record:
@@ -156,7 +323,7 @@ def _decode(line: str | bytes, number: int) -> dict[str, Any]:
     if _has_surrogates(line):
         raise RecordError("not valid UTF-8")
     try:
-        record = json.loads(line, parse_constant=_reject_constant)
+        record = _DECODER.decode(line)
     except (ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError
         where = f" at column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
         raise RecordError(f"not valid JSON{where}") from None
@@ -167,6 +334,10 @@ def _decode(line: str | bytes, number: int) -> dict[str, Any]:
 
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")  # NaN and Infinity could not be written back
+
+
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+"""Made once: `json.loads` with any option builds a new decoder per call."""
 
 
 def _checked_id(value: Any) -> Any:

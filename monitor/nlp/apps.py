@@ -30,6 +30,7 @@ class AppMatcher:
     """Finds mentions of the watched `apps` (in watch-list order) in normalized text."""
 
     def __init__(self, apps: Sequence[App]) -> None:
+        self.apps = tuple(apps)
         self._patterns: list[tuple[str, re.Pattern[str]]] = []
         for app in apps:
             aliases = sorted({a.strip() for a in (app.name, *app.aliases) if a.strip()}, key=len,

@@ -90,9 +90,13 @@ def normalize(text: str) -> str:
         text = _HTML_MENTION_END.sub(r"\1 </a>", text)
     text = html_to_text(text)
     text = fold_width(_clean_whitespace(text))
-    text = _URL.sub(" ", text)
-    text = _CHAIN.sub(r" //\1: ", text)
-    text = _MARKUP.sub(lambda m: "＜" if m.group() == "<" else "＆", text)
+    # Each step runs only where its pattern could match: most posts need none of them.
+    if "://" in text:
+        text = _URL.sub(" ", text)
+    if "//" in text:
+        text = _CHAIN.sub(r" //\1: ", text)
+    if "<" in text or "&" in text:
+        text = _MARKUP.sub(lambda m: "＜" if m.group() == "<" else "＆", text)
     return _tidy(text)
 
 
@@ -130,5 +134,7 @@ def _clean_whitespace(text: str) -> str:
 
 
 def _tidy(text: str) -> str:
+    if "\n" not in text:
+        return (_RUN_OF_SPACES.sub(" ", text) if "  " in text else text).strip()
     lines = (_RUN_OF_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return "\n".join(line for line in lines if line)

@@ -1,22 +1,26 @@
 """Sentiment models behind one protocol; the only module importing SnowNLP.
 
 A model maps normalized text to P(positive) in [0, 1]. Models are found by name:
-`load_sentiment_model("snownlp")`. Another model registers itself with
-`register_sentiment_model(name, factory)`, or is listed in `_MODELS` as a
-`"module:attribute"` path so that it is imported only when asked for.
+`load_sentiment_model("weibo")` (the default: `monitor.nlp.weibo_sentiment`, trained
+on Weibo posts) or `"snownlp"` (SnowNLP's product-review model, kept for comparison).
+Another model registers itself with `register_sentiment_model(name, factory)`, or is
+listed in `_MODELS` as a `"module:attribute"` path so that it is imported only when
+asked for. A model may also offer `score_many(texts)` (same scores, faster);
+`score_texts` uses it when it is there.
 """
 
 from __future__ import annotations
 
 import importlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from monitor.errors import ConfigError
 
 NEUTRAL = 0.5
 """The score of a text with nothing to judge (empty after normalization)."""
+DEFAULT_MODEL = "weibo"
 
 
 @runtime_checkable
@@ -64,6 +68,7 @@ class SnowNLPSentiment:
 ModelFactory = Callable[[], SentimentModel]
 
 _MODELS: dict[str, str | ModelFactory] = {
+    "weibo": "monitor.nlp.weibo_sentiment:WeiboSentiment",
     "snownlp": "monitor.nlp.sentiment:SnowNLPSentiment",
 }
 
@@ -78,7 +83,7 @@ def sentiment_model_names() -> tuple[str, ...]:
     return tuple(sorted(_MODELS))
 
 
-def load_sentiment_model(name: str = "snownlp") -> SentimentModel:
+def load_sentiment_model(name: str = DEFAULT_MODEL) -> SentimentModel:
     """A new instance of the model registered as `name` (`ConfigError` if there is none)."""
     try:
         factory = _MODELS[name]
@@ -92,3 +97,13 @@ def load_sentiment_model(name: str = "snownlp") -> SentimentModel:
     if not isinstance(model, SentimentModel):
         raise ConfigError(f"sentiment model {name!r} lacks `name` or `score`")
     return model
+
+
+def score_texts(model: SentimentModel, texts: Sequence[str]) -> list[float]:
+    """`model.score` of each text, through the model's `score_many` if it has one."""
+    many = getattr(model, "score_many", None)
+    if callable(many):
+        scores = list(many(texts))
+        if len(scores) == len(texts):
+            return [float(score) for score in scores]
+    return [model.score(text) for text in texts]
