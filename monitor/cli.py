@@ -133,14 +133,17 @@ def import_(state: _State, files: tuple[Path, ...], source: str, fmt: str | None
 @click.argument("file", type=click.File("rb"), default="-")
 @click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-",
               help="Where to write analysis JSONL [default: stdout].")
+@click.option("--workers", "-j", type=click.IntRange(0), default=1, show_default=True,
+              help="Processes to analyze in (0: one per core); the output is the same.")
 @click.pass_obj
-def analyze(state: _State, file: IO[bytes], output: IO[str]) -> None:
+def analyze(state: _State, file: IO[bytes], output: IO[str], workers: int) -> None:
     """Offline NLP: post JSONL in, analysis JSONL out (one line per input line); no database."""
-    from monitor.nlp.analyzer import make_analyzer
+    import os
 
-    analyzer = make_analyzer(state.settings.watchlist, state.settings.nlp)
-    for record in analyzer.analyze_records(file):
-        output.write(json.dumps(record, ensure_ascii=False) + "\n")
+    from monitor.nlp.runner import analyze_stream
+
+    analyze_stream(file, output, state.settings.watchlist, state.settings.nlp,
+                   workers=workers or os.cpu_count() or 1)
 
 
 def _parse_when(value: str | None) -> datetime | None:
@@ -198,15 +201,17 @@ def storms(state: _State, app: str | None, fmt: str) -> None:
 @FORMAT
 @click.pass_obj
 def status(state: _State, fmt: str) -> None:
-    """Database, backlog and open storms."""
+    """Sources (last and next run, outcome, throttling, gaps), backlog, open storms, daemon."""
     from monitor import render
     from monitor.pipeline import backlog_size, storm_record
+    from monitor.status import live_status
 
     with _storage(state) as storage:
         stats = storage.stats()
         backlog = backlog_size(storage, state.settings)
         open_storms = [s for s in storage.list_storms() if s.storm.status == "open"]
-    data = {"database": _redact(state.settings.database.url), **stats, "backlog": backlog,
+        live = live_status(storage, state.settings, datetime.now(UTC))
+    data = {"database": _redact(state.settings.database.url), **stats, "backlog": backlog, **live,
             "open_storms": [storm_record(s) for s in open_storms]}
     if fmt == "json":
         _echo_json(data)
@@ -265,3 +270,16 @@ from monitor import cli_analyst  # noqa: E402  (analysts' commands; heavy import
 cli.add_command(cli_analyst.report)
 cli.add_command(cli_analyst.export)
 cli.add_command(cli_analyst.db)
+
+from monitor import cli_live  # noqa: E402  (live-path commands; httpx and feedparser stay inside them)
+
+cli.add_command(cli_live.scrape)
+cli.add_command(cli_live.replay)
+
+from monitor import cli_daemon  # noqa: E402  (the daemon; APScheduler stays inside the command)
+
+cli.add_command(cli_daemon.run)
+
+from monitor import cli_nlp  # noqa: E402  (NLP upkeep; the analyzer stays inside the command)
+
+cli.add_command(cli_nlp.reanalyze)

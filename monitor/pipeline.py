@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from monitor.config import Settings
 from monitor.errors import RecordError
@@ -20,6 +21,9 @@ from monitor.ingest.formats import guess_format, iter_file_records
 from monitor.ingest.pseudonym import Pseudonymizer
 from monitor.storage import AlertEvent, Storage, StoredStorm
 from monitor.types import Post
+
+if TYPE_CHECKING:
+    from monitor.nlp.analyzer import Analyzer
 
 log = logging.getLogger(__name__)
 
@@ -133,26 +137,38 @@ class AnalyzeResult:
 
 
 def analyze_backlog(
-    storage: Storage, settings: Settings, *, batch_size: int = 500, progress: Progress = _no_progress
+    storage: Storage, settings: Settings, *, batch_size: int = 500, progress: Progress = _no_progress,
+    should_stop: Callable[[], bool] = lambda: False, stale_only: bool = False, analyzer: Analyzer | None = None,
 ) -> AnalyzeResult:
-    """Analyze every stored post that has no analysis by the current analyzer version."""
+    """Analyze every stored post that has no analysis by the current analyzer version
+    (`stale_only`: only posts analyzed by another version), a committed batch at a time.
+
+    `should_stop` is asked after each committed batch; if it says yes, the rest waits
+    for the next call (the daemon's graceful shutdown). `analyzer` (default: made from
+    `settings`) lets a long-running caller build it once.
+    """
     from monitor.nlp.analyzer import make_analyzer
 
-    analyzer = make_analyzer(settings.watchlist, settings.nlp)
+    analyzer = analyzer or make_analyzer(settings.watchlist, settings.nlp)
     done = 0
-    for batch in storage.iter_unanalyzed(analyzer.version, batch_size=batch_size):
-        rows = [(post_id, analyzer.analyze(text)) for post_id, text in batch]
+    for batch in storage.iter_unanalyzed(analyzer.version, batch_size=batch_size, stale_only=stale_only):
+        analyses = analyzer.analyze_many([text for _, text in batch])
+        rows = [(post_id, analysis) for (post_id, _), analysis in zip(batch, analyses, strict=True)]
         storage.save_analyses(rows)
         done += len(rows)
         progress(len(rows))
+        if should_stop():
+            break
     return AnalyzeResult(analyzed=done, analyzer_version=analyzer.version)
 
 
-def backlog_size(storage: Storage, settings: Settings) -> int:
-    """Posts waiting for the current analyzer version."""
+def backlog_size(storage: Storage, settings: Settings, *, stale_only: bool = False) -> int:
+    """Posts waiting for the current analyzer version (`stale_only`: of those, the ones
+    analyzed by another version)."""
     from monitor.nlp.analyzer import make_analyzer
 
-    return storage.count_unanalyzed(make_analyzer(settings.watchlist, settings.nlp).version)
+    version = make_analyzer(settings.watchlist, settings.nlp).version
+    return storage.count_unanalyzed(version, stale_only=stale_only)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from monitor.config import SHANGHAI
 if TYPE_CHECKING:
     from monitor.demo import DemoSummary
     from monitor.pipeline import AnalyzeResult, DetectResult, ImportResult
+    from monitor.scrape import SourceRun
     from monitor.storage import StoredStorm
 
 out = Console(highlight=False)
@@ -89,24 +90,68 @@ def detect_summary(analyzed: AnalyzeResult, result: DetectResult) -> None:
     storms_table(result.storms)
 
 
+_LIVE_KEYS = ("open_storms", "sources", "jobs", "daemon")
+
+
 def status(data: dict[str, Any], open_storms: Sequence[StoredStorm]) -> None:
-    """The `monitor status` view."""
+    """The `monitor status` view: counts, the sources and schedule, the daemon, open storms."""
     table = Table(title="monitor status", show_header=False)
     table.add_column("what")
     table.add_column("value", justify="right")
     for key, value in data.items():
-        if key != "open_storms":
+        if key not in _LIVE_KEYS:
             table.add_row(key, str(value))
     out.print(table)
+    _sources_table(data.get("sources") or [])
+    jobs = ", ".join(f"{job['id']} {_when(job['next_run'])}" for job in data.get("jobs") or [])
+    out.print(f"next runs (Beijing): {jobs}" if jobs else "no schedule stored: the daemon has not run here")
+    out.print(_daemon_line(data.get("daemon")))
     storms_table(open_storms)
+
+
+def _when(iso: str | None) -> str:
+    return beijing(datetime.fromisoformat(iso), "%m-%d %H:%M") if iso else "-"
+
+
+def _sources_table(sources: Sequence[dict[str, Any]]) -> None:
+    if not sources:
+        out.print("no sources configured")
+        return
+    table = Table(title="sources (Beijing time)")
+    for name in ("source", "kind", "every", "last run", "outcome", "pages", "new", "throttled", "coverage",
+                 "next run"):
+        table.add_column(name, justify="right" if name in ("pages", "new", "throttled") else "left")
+    for source in sources:
+        run = source["last_run"] or {}
+        every = f"{source['interval_minutes']} min" if source["interval_minutes"] else "not configured"
+        coverage = "-" if not run else "complete" if run["complete"] else f"{run['gaps']} gap(s)" if run["gaps"] \
+            else "incomplete"
+        table.add_row(source["name"], source["kind"] or "-", every, _when(run.get("started_at")),
+                      run.get("status", "never run"), str(run.get("pages", "")), str(run.get("new", "")),
+                      f"{run['throttled_seconds']:.0f}s" if run else "", coverage, _when(source["next_run"]))
+    out.print(table)
+    for source in sources:
+        for message in (source["last_run"] or {}).get("problems", [])[:3]:
+            err.print(f"[yellow]{source['name']}[/]: {message}", markup=True, highlight=False)
+
+
+def _daemon_line(daemon: dict[str, Any] | None) -> str:
+    if daemon is None:
+        return "daemon: never ran on this database"
+    age = daemon["age_seconds"]
+    ago = f"{age:.0f} s" if age < 120 else f"{age / 60:.0f} min" if age < 7200 else f"{age / 3600:.1f} h"
+    return (f"daemon: {daemon['status']} (pid {daemon.get('pid')} on {daemon.get('host')}, "
+            f"started {_when(daemon.get('started_at'))}); last heartbeat {ago} ago")
 
 
 def demo_timeline(summary: DemoSummary) -> None:
     """The story the demo tells: when the storm was caught, what it was about, the control app."""
-    imported = summary.imported
-    out.print(f"[bold]ZAO-2019 replay[/]: {imported.stored} posts imported "
-              f"({imported.rejected} rejected), {summary.analyzed.analyzed} analyzed, "
-              f"database {summary.database_url}")
+    scraped = summary.scraped
+    out.print(f"[bold]ZAO-2019 replay[/] through the live sources ({summary.server_url}, {summary.steps} steps of "
+              f"virtual time): {scraped.passes} scrape passes, {scraped.pages} pages; {scraped.stored} posts stored, "
+              f"{scraped.reached} of the {scraped.reachable} scenario posts the queries reach ({scraped.coverage:.1%}; "
+              f"{scraped.scenario} in all, the rest name no watched app); {scraped.rejected} rejected, "
+              f"{summary.analyzed.analyzed} analyzed; database {summary.database_url}")
     _daily_table(summary)
     for app in summary.apps:
         _app_story(summary, app.name, app.launched_at)
@@ -138,7 +183,8 @@ def _app_story(summary: DemoSummary, app: str, launched_at: datetime | None) -> 
     for stored in storms:
         s = stored.storm
         lines = [f"[bold red]{app}[/] ({launched}): storm #{stored.id} {s.status}",
-                 f"  started   {beijing(s.started_at)}  detected {beijing(s.detected_at)} (data time)"]
+                 f"  started   {beijing(s.started_at)}  detected {beijing(s.detected_at)} (data time)"
+                 f"; alert raised {beijing(summary.raised_at(stored.id))} (replay clock)"]
         if launched_at:
             lines.append(f"  caught {(s.detected_at - launched_at).total_seconds() / 3600:.0f} h after launch, "
                          f"{(summary.regulator_at - s.detected_at).total_seconds() / 86400:.1f} days before "
@@ -150,3 +196,28 @@ def _app_story(summary: DemoSummary, app: str, launched_at: datetime | None) -> 
         for when, concern in s.escalations:
             lines.append(f"  escalated {beijing(when)}: {concern} joined")
         out.print("\n".join(lines))
+
+
+def scrape_record(run: SourceRun) -> dict[str, Any]:
+    """The JSON form of one source's pass (`monitor scrape --format json`)."""
+    result = run.result
+    return {"source": result.source, "status": run.status, "pages": result.pages, "new": result.new,
+            "updated": result.updated, "unchanged": result.unchanged, "rejected": result.rejected,
+            "complete": result.complete, "throttled_seconds": round(run.throttled_seconds, 1),
+            "requests": run.requests, "errors": list(result.errors), "run_id": run.run_id}
+
+
+def scrape_table(runs: Sequence[SourceRun]) -> None:
+    """One row per source pass; problems (failures, rejects, gaps) on stderr."""
+    table = Table(title="scrape")
+    names = ("source", "status", "pages", "new", "updated", "unchanged", "rejected", "throttled", "complete")
+    for name in names:
+        table.add_column(name, justify="left" if name in ("source", "status") else "right")
+    for run in runs:
+        r = run.result
+        table.add_row(r.source, run.status, str(r.pages), str(r.new), str(r.updated), str(r.unchanged),
+                      str(r.rejected), f"{run.throttled_seconds:.0f}s", "yes" if r.complete else "no")
+    out.print(table)
+    for run in runs:
+        for message in run.result.errors[:10]:
+            err.print(f"[yellow]{run.result.source}[/]: {message}", markup=True, highlight=False)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -24,7 +24,7 @@ def test_shipped_config_watches_zao_and_a_control_app() -> None:
     apps = {app.name: app for app in settings.watchlist}
     assert set(apps) == {"ZAO", "Pintu"}
     # 2019-08-30 is a Beijing date: midnight +08:00 is 16:00 UTC the day before.
-    assert apps["ZAO"].launched_at == datetime(2019, 8, 29, 16, tzinfo=timezone.utc)
+    assert apps["ZAO"].launched_at == datetime(2019, 8, 29, 16, tzinfo=UTC)
     assert "逢脸造戏" in apps["ZAO"].aliases
 
 
@@ -88,5 +88,5 @@ def test_missing_config_file_is_an_error(tmp_path: Path) -> None:
 def test_datetime_with_offset_is_kept_exact(tmp_path: Path) -> None:
     path = write(tmp_path, "[[apps]]\nname = 'A'\nlaunched_at = 2019-08-30T20:00:00+08:00\n")
     (app,) = load_settings(path, env={}).watchlist
-    assert app.launched_at == datetime(2019, 8, 30, 12, tzinfo=timezone.utc)
+    assert app.launched_at == datetime(2019, 8, 30, 12, tzinfo=UTC)
     assert app.aliases == ("A",)

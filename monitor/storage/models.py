@@ -30,10 +30,12 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
     Text,
+    Unicode,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -137,6 +139,24 @@ class SourceCursorRow(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class HotSearchRow(Base):
+    """One word of a hot-search list as fetched at `fetched_at` (a rank/heat series)."""
+
+    __tablename__ = "hot_search"
+    __table_args__ = (
+        UniqueConstraint("source_id", "fetched_at", "word"),
+        Index("ix_hot_search_word_fetched", "word", "fetched_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    rank: Mapped[int] = mapped_column(Integer)
+    word: Mapped[str] = mapped_column(String(200))
+    heat: Mapped[int] = mapped_column(BigInteger)
+    label: Mapped[str | None] = mapped_column(String(32))
 
 
 class PostRow(Base):
@@ -287,6 +307,21 @@ class StateRow(Base):
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class SchedulerJobRow(Base):
+    """A scheduled job of the daemon, as APScheduler 3.x's `SQLAlchemyJobStore` keeps it.
+
+    The table is the job store's own layout (created here so migrations own the whole
+    schema); `next_run_time` is a UTC POSIX timestamp, NULL for a paused job, and
+    `job_state` is APScheduler's pickled job. Only `monitor.schedule` writes it.
+    """
+
+    __tablename__ = "apscheduler_jobs"
+
+    id: Mapped[str] = mapped_column(Unicode(191), primary_key=True)
+    next_run_time: Mapped[float | None] = mapped_column(Float(25), index=True)
+    job_state: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 def table(name: str) -> Table:

@@ -134,28 +134,30 @@ def forget_analyses(session: Session, post_ids: Sequence[int]) -> None:
         execute_count(session, delete(AnalysisRow).where(AnalysisRow.post_id.in_(part)))
 
 
-def _pending(analyzer_version: str) -> ColumnElement[bool]:
-    return or_(AnalysisRow.post_id.is_(None), AnalysisRow.analyzer_version != analyzer_version)
+def _pending(analyzer_version: str, stale_only: bool = False) -> ColumnElement[bool]:
+    stale = AnalysisRow.analyzer_version != analyzer_version
+    return stale if stale_only else or_(AnalysisRow.post_id.is_(None), stale)
 
 
-def count_unanalyzed(session: Session, analyzer_version: str) -> int:
-    """Posts with no analysis, or one made by another analyzer version."""
+def count_unanalyzed(session: Session, analyzer_version: str, stale_only: bool = False) -> int:
+    """Posts with no analysis, or one made by another analyzer version (`stale_only`:
+    only the latter)."""
     query = (
         select(func.count()).select_from(PostRow)
         .outerjoin(AnalysisRow, AnalysisRow.post_id == PostRow.id)
-        .where(_pending(analyzer_version))
+        .where(_pending(analyzer_version, stale_only))
     )
     return int(session.scalar(query) or 0)
 
 
 def unanalyzed_batch(
-    session: Session, analyzer_version: str, after_id: int, limit: int
+    session: Session, analyzer_version: str, after_id: int, limit: int, stale_only: bool = False
 ) -> list[tuple[int, str]]:
     """The next `limit` pending (post id, text) pairs with id greater than `after_id`."""
     query = (
         select(PostRow.id, PostRow.text)
         .outerjoin(AnalysisRow, AnalysisRow.post_id == PostRow.id)
-        .where(PostRow.id > after_id, _pending(analyzer_version))
+        .where(PostRow.id > after_id, _pending(analyzer_version, stale_only))
         .order_by(PostRow.id)
         .limit(limit)
     )

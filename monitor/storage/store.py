@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from types import TracebackType
 
 from alembic.util import CommandError
@@ -13,6 +13,8 @@ from sqlalchemy.exc import SQLAlchemyError, StatementError
 from sqlalchemy.orm import Session
 
 from monitor.errors import StorageError
+from monitor.storage import live as _live
+from monitor.storage import locks as _locks
 from monitor.storage import posts as _posts
 from monitor.storage import rollups as _rollups
 from monitor.storage import scrapes as _scrapes
@@ -159,6 +161,28 @@ class Storage:
         with self._session(write=False) as session:
             return _scrapes.last_scrape_runs(session)
 
+    # -- live path (monitor.storage.live) ------------------------------------------
+
+    def save_hot_search(
+        self, source: str, fetched_at: datetime, entries: Sequence[_live.HotSearchEntry]
+    ) -> int:
+        """Store one fetched hot-search list of an existing source; return new rows."""
+        with self._session(write=True) as session:
+            return _live.save_hot_search(session, source, fetched_at, entries)
+
+    def hot_search_series(
+        self, terms: Sequence[str] | None = None, since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[_live.HotSearchPoint]:
+        """Hot-search observations whose word contains any of `terms`, oldest first."""
+        with self._session(write=False) as session:
+            return _live.hot_search_series(session, terms, since, until)
+
+    def post_times(self, source: str, external_ids: Sequence[str]) -> dict[str, datetime]:
+        """Stored `created_at` of the given posts of `source` (unknown ids left out)."""
+        with self._session(write=False) as session:
+            return _live.post_times(session, source, external_ids)
+
     # -- posts and analyses --------------------------------------------------------
 
     def upsert_posts(self, posts: Sequence[Post]) -> UpsertCounts:
@@ -190,15 +214,17 @@ class Storage:
             )
             session.execute(stmt, values)
 
-    def count_unanalyzed(self, analyzer_version: str) -> int:
-        """Posts with no analysis or one by another analyzer version."""
+    def count_unanalyzed(self, analyzer_version: str, *, stale_only: bool = False) -> int:
+        """Posts with no analysis or one by another analyzer version (`stale_only`: the
+        latter only)."""
         with self._session(write=False) as session:
-            return _posts.count_unanalyzed(session, analyzer_version)
+            return _posts.count_unanalyzed(session, analyzer_version, stale_only)
 
     def iter_unanalyzed(
-        self, analyzer_version: str, batch_size: int = 500
+        self, analyzer_version: str, batch_size: int = 500, *, stale_only: bool = False
     ) -> Iterator[list[tuple[int, str]]]:
-        """Batches of (post id, text) to analyse, by increasing id.
+        """Batches of (post id, text) to analyse, by increasing id (`stale_only`: only
+        posts analyzed by another version).
 
         Each batch is read in its own short transaction (keyset pagination), so the
         caller may `save_analyses` between batches.
@@ -206,7 +232,7 @@ class Storage:
         after = 0
         while True:
             with self._session(write=False) as session:
-                batch = _posts.unanalyzed_batch(session, analyzer_version, after, batch_size)
+                batch = _posts.unanalyzed_batch(session, analyzer_version, after, batch_size, stale_only)
             if not batch:
                 return
             yield batch
@@ -231,6 +257,18 @@ class Storage:
         """Recompute hourly rollups from the dirty watermark on; return rows written."""
         with self._session(write=True) as session:
             return _rollups.refresh(session)
+
+    def rollups_stale_since(self) -> datetime | None:
+        """The earliest hour whose rollups wait for `refresh_rollups` (None: all fresh;
+        the minimum datetime if they were never computed)."""
+        with self._session(write=False) as session:
+            mark = _scrapes.get_state(session, _rollups.WATERMARK_KEY)
+        if mark == "":
+            return None
+        if mark in (None, "all"):
+            return datetime.min.replace(tzinfo=UTC)
+        hour = datetime.fromisoformat(mark)
+        return hour.astimezone(UTC) if hour.tzinfo else hour.replace(tzinfo=UTC)
 
     def hourly_series(
         self, app: str, since: datetime | None = None, until: datetime | None = None
@@ -276,6 +314,20 @@ class Storage:
         """Set a small durable value."""
         with self._session(write=True) as session:
             _scrapes.set_state(session, key, value)
+
+    # -- the daemon (monitor.storage.locks) ---------------------------------------
+
+    @contextmanager
+    def job_lock(self, name: str) -> Iterator[bool]:
+        """Whether this process may run job `name` now: on PostgreSQL an advisory lock
+        held until the block ends (False if another daemon holds it); SQLite: True."""
+        with _locks.job_lock(self._engine, name) as acquired:
+            yield acquired
+
+    def scheduled_jobs(self) -> list[_locks.ScheduledJob]:
+        """The daemon's stored schedule: job ids and next run times (UTC)."""
+        with self._session(write=False) as session:
+            return _locks.scheduled_jobs(session)
 
     def stats(self) -> dict[str, int]:
         """Counts: posts, analyzed, apps, storms_open, storms_total."""
