@@ -48,10 +48,11 @@ class Segmenter(Protocol):
 SegmenterFactory = Callable[[Sequence[UserWord]], Segmenter]
 
 
-class JiebaSegmenter:
-    """jieba (precise mode, HMM on) with the lexicon's words added to its dictionary."""
+class _ChunkedSegmenter:
+    """Cuts the unprotected chunks of a text with a lazily loaded tokenizer; @mentions
+    and emoticons stay single tokens. Subclasses load and apply their tokenizer."""
 
-    backend = "jieba"
+    backend = ""
 
     def __init__(self, words: Sequence[UserWord] = ()) -> None:
         self.words = tuple(words)
@@ -68,15 +69,24 @@ class JiebaSegmenter:
         return tokens
 
     def _cut_plain(self, text: str) -> list[str]:
-        if self._tokenizer is None:
-            self._tokenizer = _jieba_tokenizer(self.words)
-        return list(self._tokenizer.cut(text, HMM=True))
+        raise NotImplementedError
 
     def __getstate__(self) -> dict[str, Any]:
         return {"words": self.words, "_tokenizer": None}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
+
+
+class JiebaSegmenter(_ChunkedSegmenter):
+    """jieba (precise mode, HMM on) with the lexicon's words added to its dictionary."""
+
+    backend = "jieba"
+
+    def _cut_plain(self, text: str) -> list[str]:
+        if self._tokenizer is None:
+            self._tokenizer = _jieba_tokenizer(self.words)
+        return list(self._tokenizer.cut(text, HMM=True))
 
 
 _HAN = re.compile("[\u4e00-\u9fd5]")
@@ -87,37 +97,17 @@ _LATIN_RUN = re.compile(r"[a-zA-Z0-9+#&._%\-]{2,}")
 such a run can be cut differently by jieba-rs."""
 
 
-class RjiebaSegmenter:
+class RjiebaSegmenter(_ChunkedSegmenter):
     """jieba-rs (the `rjieba` package) with jieba's user-dictionary rule and jieba's
     split of Latin/digit runs, so that it cuts like `JiebaSegmenter`, faster."""
 
     backend = "rjieba"
-
-    def __init__(self, words: Sequence[UserWord] = ()) -> None:
-        self.words = tuple(words)
-        self._tokenizer: Any = None
-
-    def cut(self, text: str) -> list[str]:
-        """The tokens of `text`; @mentions and emoticons are single tokens."""
-        tokens: list[str] = []
-        for chunk, protected in iter_chunks(text):
-            if protected:
-                tokens.append(chunk)
-            else:
-                tokens.extend(self._cut_plain(chunk))
-        return tokens
 
     def _cut_plain(self, text: str) -> list[str]:
         if self._tokenizer is None:
             self._tokenizer = _rjieba_tokenizer(self.words)
         tokens: list[str] = self._tokenizer.cut(text, True)
         return _split_like_jieba(tokens, self._tokenizer) if _LATIN_RUN.search(text) else tokens
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {"words": self.words, "_tokenizer": None}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
 
 
 def _split_like_jieba(tokens: list[str], tokenizer: Any) -> list[str]:
