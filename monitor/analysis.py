@@ -22,7 +22,6 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import pandas as pd
@@ -31,7 +30,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from monitor.config import SHANGHAI
 from monitor.errors import MonitorError, StorageError
-from monitor.storage.engine import make_engine, parse_url, safe_url, utc
+from monitor.storage.engine import EngineHolder, make_engine, parse_url, safe_url, utc
 from monitor.storage.models import UTCDateTime
 from monitor.types import CONCERNS, ROLLUP_CONCERNS
 
@@ -113,35 +112,13 @@ def to_utc(when: datetime | str) -> datetime:
     return utc(moment)
 
 
-class Database:
+class Database(EngineHolder):
     """A read-only view of a monitor database for analysts; every method returns a DataFrame."""
 
     def __init__(self, engine: Engine) -> None:
         """Wrap an engine; prefer `connect(url)`."""
-        self._engine = engine
+        super().__init__(engine)
         self._pg = engine.dialect.name == "postgresql"
-
-    @property
-    def url(self) -> str:
-        """The database URL, password hidden."""
-        return safe_url(self._engine.url)
-
-    @property
-    def engine(self) -> Engine:
-        """The SQLAlchemy engine, for readers that stream rows instead of loading a frame."""
-        return self._engine
-
-    def close(self) -> None:
-        """Release the connections."""
-        self._engine.dispose()
-
-    def __enter__(self) -> Database:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
 
     # -- raw SQL -------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Self, cast
 
 from alembic import command
 from alembic.config import Config
@@ -219,3 +219,33 @@ def execute_count(session: Session, statement: Executable) -> int:
         statement, execution_options={"preserve_rowcount": True, "synchronize_session": False}
     )
     return max(cast(CursorResult[Any], result).rowcount, 0)
+
+
+class EngineHolder:
+    """Owns a SQLAlchemy engine: its safe URL, the engine itself, closing, `with` support.
+
+    Shared by `Storage` (writes) and `monitor.analysis.Database` (analysts' reads).
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    @property
+    def url(self) -> str:
+        """The database URL, password hidden."""
+        return safe_url(self._engine.url)
+
+    @property
+    def engine(self) -> Engine:
+        """The underlying engine, for read-only SQL and streaming readers."""
+        return self._engine
+
+    def close(self) -> None:
+        """Release all connections."""
+        self._engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from types import TracebackType
 
 from alembic.util import CommandError
 from sqlalchemy import Engine, func, select
@@ -21,11 +20,11 @@ from monitor.storage import scrapes as _scrapes
 from monitor.storage import storms as _storms
 from monitor.storage.engine import (
     WRITE_OPTIONS,
+    EngineHolder,
     check_connection,
     dialect_insert,
     make_engine,
     parse_url,
-    safe_url,
     schema_problem,
     upgrade_to_head,
     utc,
@@ -36,7 +35,7 @@ from monitor.storage.records import AlertEvent, ScrapeRun, StoredStorm, UpsertCo
 from monitor.types import Analysis, App, HourlyCount, Post, ScrapeResult, Spike, Storm
 
 
-class Storage:
+class Storage(EngineHolder):
     """The SQL store (SQLite or PostgreSQL) behind every stage of monitor.
 
     Guarantees: datetimes go in and come out timezone-aware UTC (naive ones are
@@ -48,7 +47,7 @@ class Storage:
 
     def __init__(self, engine: Engine) -> None:
         """Wrap an engine made by `make_engine`; prefer `Storage.open`."""
-        self._engine = engine
+        super().__init__(engine)
         self._writer = engine.execution_options(**WRITE_OPTIONS)
 
     @classmethod
@@ -61,28 +60,6 @@ class Storage:
             engine.dispose()
             raise
         return cls(engine)
-
-    @property
-    def url(self) -> str:
-        """The database URL, password hidden."""
-        return safe_url(self._engine.url)
-
-    @property
-    def engine(self) -> Engine:
-        """The underlying engine, for read-only SQL by analysts' loaders."""
-        return self._engine
-
-    def close(self) -> None:
-        """Release all connections."""
-        self._engine.dispose()
-
-    def __enter__(self) -> Storage:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
 
     @contextmanager
     def _session(self, *, write: bool) -> Iterator[Session]:
