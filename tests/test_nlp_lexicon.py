@@ -103,6 +103,8 @@ BAD = [  # file, content, key the error must name, words it must say
     ("fraud.toml", "topic = 5\n", "topic", "array of tables"),
     ("regulatory.toml", 'exclude_patterns = ["(unclosed"]\n', "exclude_patterns[0]",
      "bad pattern"),
+    ("security.toml", 'strong_patterns = ["盗(我"]\n', "strong_patterns[0]", "bad pattern"),
+    ("security.toml", 'strong_patterns = "盗"\n', "strong_patterns", "list of patterns"),
     ("biometric.toml", 'concern = "privacy"\n', "concern", "file name"),
     ("biometric.toml", 'description = 5\n', "description", "a string"),
     ("security.toml", 'strong = ["泄露"]\n[[topic]]\nterms = ["泄露"]\ncues = ["密码"]\n',

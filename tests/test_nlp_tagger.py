@@ -93,6 +93,11 @@ EVERYDAY_TRAPS = [
     "朋友圈屏蔽了爸妈，周末偷偷出去玩",
     "导师说我论文第三章逻辑不行，让我整改",
     "宿舍卫生检查没过，要求整改，今晚全员大扫除",
+    "ZAO已经被我删了，换脸视频也删了，就当没玩过",  # deleting one's own posts
+    "被删好友了，好伤心",
+    "居然没被删除！赶紧存",
+    "明天单双号限号出行",
+    "找关系走后门进了单位",
 ]
 
 CONCERNS_CASES = [
@@ -140,6 +145,18 @@ CONCERNS_CASES = [
     ("工信部网络安全管理局约谈ZAO", ("regulatory",)),
     ("想把ZAO视频发给同事，结果微信里链接无法访问", ("regulatory",)),
     ("手机是不是在偷听，刚说想买耳机App就推荐了", ("privacy",)),
+    # strong patterns: wordings a list of words cannot hold
+    ("哪个天杀的盗了俺的微信啊！", ("security",)),
+    ("我的微博被别人发了好多东西？不是我发的", ("security",)),
+    ("天猫魔盒竟然自己更新系统删除我装的APP，明显是留了后门", ("security",)),
+    ("转了两条。。。被删的无影无踪了", ("regulatory",)),
+    ("热门微博都删了，大家可以看看这是什么态度", ("regulatory",)),
+    ("抓散布不实信息的人，不如调查真相", ("regulatory",)),
+    ("支持禁绝野味市场", ("regulatory",)),
+    ("为什么我的号被注册了", ("privacy",)),
+    ("有套取客户资料的重大嫌疑", ("privacy",)),
+    ("这师傅给我绕了两圈，撑死15块钱的事花了40", ("fraud",)),
+    ("卖家少发了两款货，还给我一个假的单号", ("fraud",)),
 ]
 
 
@@ -170,6 +187,10 @@ def test_evidence_terms_in_text_order(tagger: Tagger, segmenter: Segmenter) -> N
     concerns, terms = tag(tagger, segmenter, CLAUSE)
     assert terms == ("不可撤销", "永久", "可转授权", "可再许可")
     assert tag(tagger, segmenter, "隐私泄露太可怕") == (("privacy", "security"), ("隐私泄露",))
+
+
+def test_strong_pattern_evidence_is_the_matched_text(tagger: Tagger, segmenter: Segmenter) -> None:
+    assert tag(tagger, segmenter, "谁盗了我的QQ！") == (("security",), ("盗了我的QQ",))
 
 
 def test_topic_term_needs_a_cue_in_the_same_sentence(tagger: Tagger, segmenter: Segmenter) -> None:

@@ -5,7 +5,8 @@ The folder holds (see its README.md for the analyst's guide):
 - `context.toml`: what every concern shares: cue sets, negators, dismissals, sentence
   and clause breaks, look-alike exclusions.
 - `<concern>.toml`, one per concern in `monitor.types.CONCERNS`: `strong` terms (tag on
-  their own, matched anywhere in the text), `[[topic]]` rules (terms that tag only with
+  their own, matched anywhere in the text), `strong_patterns` (regular expressions that
+  do the same), `[[topic]]` rules (terms that tag only with
   one of their cues in the same sentence, both matched as whole words) and exclusions.
 - `userdict.txt`: extra words for the segmenter, jieba's format (`word [freq] [tag]`).
 
@@ -39,7 +40,8 @@ _CONTEXT_KEYS = (
     "negators", "negation_fillers", "dismissals", "sentence_breaks", "clause_breaks", "exclude",
     "exclude_patterns", "cue_sets",
 )
-_CONCERN_KEYS = ("concern", "description", "strong", "topic", "exclude", "exclude_patterns")
+_CONCERN_KEYS = ("concern", "description", "strong", "strong_patterns", "topic", "exclude",
+                 "exclude_patterns")
 _TOPIC_KEYS = ("terms", "cues", "cue_sets", "note")
 
 
@@ -61,6 +63,8 @@ class ConcernLexicon:
     topics: tuple[TopicRule, ...]
     exclude: tuple[str, ...]
     exclude_patterns: tuple[str, ...]
+    strong_patterns: tuple[str, ...] = ()
+    """Regular expressions that tag like strong terms (`盗(了)?(我|俺)的?(微博|微信)`)."""
 
 
 @dataclass(frozen=True)
@@ -181,6 +185,7 @@ def _concern(path: Path, name: str, cue_sets: dict[str, tuple[str, ...]]) -> Con
     return ConcernLexicon(
         concern=name, strong=strong, topics=topics,
         exclude=data.words("exclude"), exclude_patterns=data.patterns("exclude_patterns"),
+        strong_patterns=data.patterns("strong_patterns"),
     )
 
 

@@ -2,7 +2,9 @@
 
 The rules, as the lexicon README explains them to analysts:
 
-- A **strong** term is evidence wherever it occurs in the text (substring match).
+- A **strong** term is evidence wherever it occurs in the text (substring match), and so
+  is a match of a **strong pattern** (a regular expression; its evidence is the matched
+  text).
 - A **topic** term is evidence only as a whole word (it lines up with token boundaries)
   and only if the same sentence also holds one of its rule's **cues** (a whole word, not
   negated: `不用担心` is no cue) or a strong term of the same concern. A cue of three or
@@ -63,6 +65,7 @@ class _Rule:
 class _Concern:
     name: str
     strong: frozenset[str]
+    strong_pattern: re.Pattern[str] | None
     rules: tuple[_Rule, ...]
     exclude: re.Pattern[str] | None
 
@@ -89,7 +92,7 @@ class Tagger:
             w for c in self._concerns for r in c.rules for w in r.cues if len(w) >= _MIN_SUFFIX
         )
         self._uses_apps = any(r.app_cue for c in self._concerns for r in c.rules)
-        self._exclude = _exclusions(lexicon.exclude, lexicon.exclude_patterns)
+        self._exclude = _any_of(lexicon.exclude, lexicon.exclude_patterns)
         self._dismissal = _dismissals(
             lexicon.dismissals, ("\n", *lexicon.sentence_breaks, *lexicon.clause_breaks))
         self._breaks = tuple(dict.fromkeys(("\n", *lexicon.sentence_breaks)))
@@ -108,8 +111,9 @@ class Tagger:
         return _Concern(
             name=concern.concern,
             strong=frozenset(self._key(t) for t in concern.strong),
+            strong_pattern=_any_of((), concern.strong_patterns),
             rules=rules,
-            exclude=_exclusions(concern.exclude, concern.exclude_patterns),
+            exclude=_any_of(concern.exclude, concern.exclude_patterns),
         )
 
     def _key(self, word: str) -> str:
@@ -190,6 +194,11 @@ class Tagger:
         """The concern's strong hits, and the topic hits its rules accept."""
         excluded = _spans(concern.exclude, scan.text)
         found = [h for h in strong if h.word in concern.strong and not _overlaps_any(h, excluded)]
+        found.extend(
+            hit for hit in (_Hit(start, end, scan.text[start:end])
+                            for start, end in _spans(concern.strong_pattern, scan.text))
+            if not scan.blocked(hit) and not _overlaps_any(hit, excluded)
+        )
         strong_sentences = {scan.sentence(hit.start) for hit in found}
         for rule in concern.rules:
             usable = [h for h in [*words, *apps] if not _overlaps_any(h, excluded)]
@@ -227,7 +236,7 @@ class Tagger:
         reach = -1
         for start, end in sorted(words_at, key=lambda span: (span[0], -span[1])):
             if end > reach:  # not inside an earlier (or same-start longer) evidence span
-                terms.extend(self._spelling[word] for word in words_at[(start, end)])
+                terms.extend(self._spelling.get(word, word) for word in words_at[(start, end)])
             reach = max(reach, end)
         return tuple(dict.fromkeys(terms))
 
@@ -305,7 +314,7 @@ class _Scan:
         return found
 
 
-def _exclusions(phrases: Sequence[str], patterns: Sequence[str]) -> re.Pattern[str] | None:
+def _any_of(phrases: Sequence[str], patterns: Sequence[str]) -> re.Pattern[str] | None:
     parts = [re.escape(p) for p in sorted(phrases, key=len, reverse=True)] + list(patterns)
     return re.compile("|".join(f"(?:{p})" for p in parts), re.IGNORECASE) if parts else None
 
