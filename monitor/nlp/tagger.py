@@ -65,7 +65,9 @@ class _Rule:
 class _Concern:
     name: str
     strong: frozenset[str]
-    strong_pattern: re.Pattern[str] | None
+    strong_patterns: tuple[re.Pattern[str], ...]
+    """Compiled one by one: a lone pattern's literal prefix lets `re` skip ahead, which
+    an alternation of them all does not (about 2x faster on Weibo posts)."""
     rules: tuple[_Rule, ...]
     exclude: re.Pattern[str] | None
 
@@ -111,7 +113,7 @@ class Tagger:
         return _Concern(
             name=concern.concern,
             strong=frozenset(self._key(t) for t in concern.strong),
-            strong_pattern=_any_of((), concern.strong_patterns),
+            strong_patterns=tuple(re.compile(p, re.IGNORECASE) for p in concern.strong_patterns),
             rules=rules,
             exclude=_any_of(concern.exclude, concern.exclude_patterns),
         )
@@ -194,11 +196,14 @@ class Tagger:
         """The concern's strong hits, and the topic hits its rules accept."""
         excluded = _spans(concern.exclude, scan.text)
         found = [h for h in strong if h.word in concern.strong and not _overlaps_any(h, excluded)]
-        found.extend(
-            hit for hit in (_Hit(start, end, scan.text[start:end])
-                            for start, end in _spans(concern.strong_pattern, scan.text))
-            if not scan.blocked(hit) and not _overlaps_any(hit, excluded)
-        )
+        for pattern in concern.strong_patterns:
+            first = pattern.search(scan.text)
+            if first is None:
+                continue
+            for match in pattern.finditer(scan.text, first.start()):
+                hit = _Hit(match.start(), match.end(), match.group())
+                if not scan.blocked(hit) and not _overlaps_any(hit, excluded):
+                    found.append(hit)
         strong_sentences = {scan.sentence(hit.start) for hit in found}
         for rule in concern.rules:
             usable = [h for h in [*words, *apps] if not _overlaps_any(h, excluded)]
