@@ -205,8 +205,8 @@ class Tagger:
                 if not scan.blocked(hit) and not _overlaps_any(hit, excluded):
                     found.append(hit)
         strong_sentences = {scan.sentence(hit.start) for hit in found}
+        usable = [h for h in [*words, *apps] if not _overlaps_any(h, excluded)]
         for rule in concern.rules:
-            usable = [h for h in [*words, *apps] if not _overlaps_any(h, excluded)]
             cues = _cues_by_sentence(rule, usable, negated, scan)
             for hit in usable:
                 if hit.word in rule.terms and not hit.cue_only and hit.token not in negated and (
