@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from monitor.sources.base import Page, ScrapeContext, Source
     from monitor.sources.http import Meter, PoliteClient
 
-__all__ = ["SourceRun", "run_source", "run_sources", "scrape_sources"]
+__all__ = ["SourceRun", "run_source", "run_sources"]
 
 log = logging.getLogger(__name__)
 
@@ -64,24 +64,6 @@ class SourceRun:
     requests: int
 
 
-def scrape_sources(
-    storage: Storage,
-    settings: Settings,
-    now: datetime,
-    only: str | Sequence[str] | None = None,
-    *,
-    client: PoliteClient | None = None,
-    pseudonymize: PseudonymFn | None = None,
-    env: Mapping[str, str] | None = None,
-) -> list[ScrapeResult]:
-    """One pass of every configured source (or those named in `only`); their results.
-
-    The options are those of `run_sources`, which also returns the run records.
-    """
-    runs = run_sources(storage, settings, now, only, client=client, pseudonymize=pseudonymize, env=env)
-    return [run.result for run in runs]
-
-
 def run_sources(
     storage: Storage,
     settings: Settings,
@@ -92,7 +74,8 @@ def run_sources(
     pseudonymize: PseudonymFn | None = None,
     env: Mapping[str, str] | None = None,
 ) -> list[SourceRun]:
-    """Like `scrape_sources`, with the run records. `ConfigError` for an unknown `only`.
+    """One pass of every configured source (or those named in `only`): a run record each,
+    holding its `ScrapeResult`. `ConfigError` for an unknown `only`.
 
     `client` (default: a new `PoliteClient`, closed afterwards) is shared by all sources
     so politeness is per host; `pseudonymize` defaults to the configured key; `env`

@@ -18,7 +18,7 @@ from monitor.replay.clock import VirtualClock
 from monitor.replay.data import ReplayData
 from monitor.replay.faults import Fault, FaultPlan
 from monitor.replay.server import ReplayServer
-from monitor.scrape import SourceRun, run_sources, scrape_sources
+from monitor.scrape import SourceRun, run_sources
 from monitor.sources.http import PoliteClient
 from monitor.storage import Storage
 from monitor.storage.models import PostRow, SourceRow
@@ -226,16 +226,16 @@ def test_the_cookie_is_used_but_never_logged_or_stored(
     assert "very-secret" not in dumped and "very-secret" not in caplog.text
 
 
-def test_scrape_sources_returns_results_and_refuses_unknown_names(
+def test_run_sources_returns_results_and_refuses_unknown_names(
     storage: Storage, scenario_server: ReplayServer
 ) -> None:
     settings = Settings(sources=(source_settings("a", "weibo-search", scenario_server.url, queries=("ZAO",)),))
     with PoliteClient(clock=FakeClock()) as client:
-        results = scrape_sources(storage, settings, beijing(2019, 8, 31, 12, 0), only="a", client=client,
-                                 pseudonymize=PSEUDONYMIZE)
-        assert [r.new for r in results] == [15]
+        runs = run_sources(storage, settings, beijing(2019, 8, 31, 12, 0), only="a", client=client,
+                           pseudonymize=PSEUDONYMIZE)
+        assert [run.result.new for run in runs] == [15]
         from monitor.errors import ConfigError
 
         with pytest.raises(ConfigError, match="no source named 'b'"):
-            scrape_sources(storage, settings, beijing(2019, 8, 31, 12, 0), only=["b"], client=client,
-                           pseudonymize=PSEUDONYMIZE)
+            run_sources(storage, settings, beijing(2019, 8, 31, 12, 0), only=["b"], client=client,
+                        pseudonymize=PSEUDONYMIZE)

@@ -8,7 +8,7 @@
 * `weibo_api` — pure readers of Weibo bodies; `cursor` — pure paging/cursor logic;
 * `registry.make_source` — settings to source.
 
-`monitor.scrape.scrape_sources` runs them against a `Storage`. Nothing here touches
+`monitor.scrape.run_sources` runs them against a `Storage`. Nothing here touches
 the database; only this package makes HTTP requests (httpx and feedparser are
 imported by the modules that need them, so `monitor --help` stays fast).
 """
