@@ -210,20 +210,24 @@ def load_settings(
     chosen = Path(path) if path else Path(env["MONITOR_CONFIG"]) if env.get("MONITOR_CONFIG") else None
     if chosen is None and DEFAULT_CONFIG_PATH.is_file():
         chosen = DEFAULT_CONFIG_PATH
-    raw: dict[str, Any] = _read_toml(chosen) if chosen else {}
+    raw: dict[str, Any] = read_toml(chosen) if chosen else {}
     where = str(chosen) if chosen else "<built-in defaults>"
     settings = _build(raw, where)
     return _apply_env(settings, env)
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def read_toml(path: Path, *, missing: str = "config file not found") -> dict[str, Any]:
+    """A TOML file as a dict; `ConfigError` naming the file if it is missing (`missing`
+    is the message), not TOML or not UTF-8. The lexicon's files are read with it too."""
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
     except FileNotFoundError:
-        raise ConfigError("config file not found", path=str(path)) from None
+        raise ConfigError(missing, path=str(path)) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"not valid TOML ({exc})", path=str(path)) from None
+    except UnicodeDecodeError:
+        raise ConfigError("not valid UTF-8", path=str(path)) from None
 
 
 def _build(raw: dict[str, Any], where: str) -> Settings:

@@ -85,6 +85,13 @@ def test_missing_config_file_is_an_error(tmp_path: Path) -> None:
         load_settings(tmp_path / "nope.toml", env={})
 
 
+def test_config_file_that_is_not_utf8_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.toml"
+    path.write_bytes(b'[privacy]\nnote = "caf\xe9"\n')
+    with pytest.raises(ConfigError, match=r"latin1\.toml: not valid UTF-8"):
+        load_settings(path, env={})
+
+
 def test_datetime_with_offset_is_kept_exact(tmp_path: Path) -> None:
     path = write(tmp_path, "[[apps]]\nname = 'A'\nlaunched_at = 2019-08-30T20:00:00+08:00\n")
     (app,) = load_settings(path, env={}).watchlist

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from monitor.config import read_toml
 from monitor.errors import ConfigError
 from monitor.nlp.normalize import fold_width
 from monitor.types import CONCERNS
@@ -154,15 +154,7 @@ def _reject_unknown_files(folder: Path) -> None:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError:
-        raise ConfigError("lexicon file is missing", path=str(path)) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"not valid TOML ({exc})", path=str(path)) from None
-    except UnicodeDecodeError:
-        raise ConfigError("not valid UTF-8", path=str(path)) from None
+    return read_toml(path, missing="lexicon file is missing")
 
 
 def _cue_sets(ctx: _Table) -> dict[str, tuple[str, ...]]:
