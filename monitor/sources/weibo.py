@@ -16,15 +16,21 @@ page fails and is fetched again next pass).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from monitor.config import SourceSettings
 from monitor.errors import MonitorError, ThrottledError
-from monitor.sources.base import Page, Response, ScrapeContext
+from monitor.sources.base import Page, ScrapeContext
 from monitor.sources.cursor import CursorState, Descent, Params
 from monitor.sources.errors import LoginRequiredError, VerificationError
-from monitor.sources.weibo_api import long_text_of, map_mblogs, parse_body, read_index
+from monitor.sources.weibo_api import (
+    long_text_of,
+    map_mblogs,
+    parse_body,
+    parse_body_with_time,
+    read_index,
+)
 
 __all__ = ["MOBILE_BASE_URL", "WeiboSearchSource", "WeiboUserSource"]
 
@@ -32,10 +38,6 @@ MOBILE_BASE_URL = "https://m.weibo.cn"
 INDEX_PATH = "/api/container/getIndex"
 EXTEND_PATH = "/statuses/extend"
 _FATAL = (ThrottledError, LoginRequiredError, VerificationError)
-
-
-def _with_time(response: Response) -> tuple[dict[str, Any] | None, datetime]:
-    return parse_body(response), response.fetched_at
 
 
 class _IndexSource:
@@ -69,7 +71,7 @@ class _IndexSource:
         long_texts: dict[str, str | None] = {}
         while params is not None:
             data, fetched_at = ctx.http.fetch(
-                self.base_url + INDEX_PATH, {**self.container(key), **params}, _with_time
+                self.base_url + INDEX_PATH, {**self.container(key), **params}, parse_body_with_time
             )
             index = read_index(data, params)
             notes: list[str] = []

@@ -54,6 +54,11 @@ def parse_body(response: Response) -> dict[str, Any] | None:
     return check_envelope(decode_json(response), response.url)
 
 
+def parse_body_with_time(response: Response) -> tuple[dict[str, Any] | None, datetime]:
+    """`parse_body` and when the response was fetched (the clock for relative times)."""
+    return parse_body(response), response.fetched_at
+
+
 def decode_json(response: Response) -> Any:
     """The JSON value of a body; `BadResponseError`/`VerificationError` if it is none."""
     text = response.text

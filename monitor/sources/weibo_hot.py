@@ -10,21 +10,15 @@ name entering the list is a signal the detector can read back with
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
-from typing import Any
 
 from monitor.config import SourceSettings
-from monitor.sources.base import Page, Response, ScrapeContext
-from monitor.sources.weibo_api import parse_body, read_hot_search
+from monitor.sources.base import Page, ScrapeContext
+from monitor.sources.weibo_api import parse_body_with_time, read_hot_search
 
 __all__ = ["DESKTOP_BASE_URL", "HOT_SEARCH_PATH", "WeiboHotSource"]
 
 DESKTOP_BASE_URL = "https://weibo.com"
 HOT_SEARCH_PATH = "/ajax/side/hotSearch"
-
-
-def _with_time(response: Response) -> tuple[dict[str, Any] | None, datetime]:
-    return parse_body(response), response.fetched_at
 
 
 class WeiboHotSource:
@@ -44,6 +38,6 @@ class WeiboHotSource:
 
     def scrape(self, key: str, cursor: str | None, ctx: ScrapeContext) -> Iterator[Page]:
         """Fetch the list once; the page carries its entries in `hot`."""
-        data, fetched_at = ctx.http.fetch(self.base_url + HOT_SEARCH_PATH, None, _with_time)
+        data, fetched_at = ctx.http.fetch(self.base_url + HOT_SEARCH_PATH, None, parse_body_with_time)
         entries, rejects = read_hot_search(data)
         yield Page(key=key, hot=tuple(entries), rejects=tuple(rejects), fetched_at=fetched_at)
