@@ -310,10 +310,9 @@ def _detect(ctx: JobContext) -> DetectResult | None:
         result = detect(ctx.storage, ctx.settings, until=until)
         ctx.detected_until = until
     _report(ctx, "detect", result)
-    if result.alerts:
-        log.info("detection up to %s: %d new alerts", result.until.isoformat(), len(result.alerts))
-        if ctx.alerts:
-            send_alerts(result.alerts, make_sinks(ctx.settings.alerts))
+    log.info("detection up to %s: %d new alerts", result.until.isoformat(), len(result.alerts))
+    if result.alerts and ctx.alerts:
+        send_alerts(result.alerts, make_sinks(ctx.settings.alerts))
     return result
 
 
