@@ -155,8 +155,10 @@ def test_a_stop_ends_the_scrape_at_the_next_polite_wait_and_the_next_pass_resume
     expected = {p.id for p in found} | {p.repost_of for p in found if p.repost_of}
     store, stop = stopping(db_url)
     with ReplayServer(scenario, clock) as server, store:
-        source = search_source(server.url, min_delay_seconds=0.05)
-        first = jobs.JobContext(settings_for(db_url, source), store, now=clock.now, stop=stop)
+        # A pace far longer than storing a page takes, so the stop always finds a polite
+        # wait to end (with 0.05 s a slow machine could be past it before the next page).
+        patient = search_source(server.url, min_delay_seconds=60.0)
+        first = jobs.JobContext(settings_for(db_url, patient), store, now=clock.now, stop=stop)
         with jobs.installed(first):
             jobs.job_scrape("weibo")
         first.close()
@@ -165,6 +167,7 @@ def test_a_stop_ends_the_scrape_at_the_next_polite_wait_and_the_next_pass_resume
         assert any("shutting down" in message for message in run.errors)
         assert first.interrupted == {"scrape:weibo"} and store.stats()["posts"] < len(expected)
 
+        source = search_source(server.url, min_delay_seconds=0.05)
         again = jobs.JobContext(settings_for(db_url, source), Storage(store.engine), now=clock.now)
         with jobs.installed(again):
             jobs.job_scrape("weibo")
