@@ -64,6 +64,8 @@ class Labelled:
     text: str
     concerns: frozenset[str]
     pool: str
+    votes: tuple[frozenset[str] | None, ...] = ()
+    """Each annotator's labels (None: that annotator could not decide), first to last."""
 
     @property
     def split(self) -> str:
@@ -145,8 +147,9 @@ def read_labels(path: Path, texts: dict[str, list[str]]) -> tuple[list[Labelled]
         if text is None or hashlib.sha1(text.encode("utf-8")).hexdigest() != record["sha1"]:
             stale += 1
             continue
+        votes = tuple(None if vote is None else frozenset(vote) for vote in record.get("votes", ()))
         found.append(Labelled(record["source"], record["row"], text,
-                              frozenset(record["concerns"]), record["pool"]))
+                              frozenset(record["concerns"]), record["pool"], votes))
     return found, stale
 
 
@@ -194,6 +197,34 @@ def everyday(tagger: ConcernTagger, texts: dict[str, list[str]], labelled: Seque
             "by_concern": dict(tripped), "top_terms": terms.most_common(15)}
 
 
+def agreement(labelled: Iterable[Labelled]) -> dict[str, Any]:
+    """How far the first two annotators agree, per concern, on the posts both decided.
+
+    F1 of the second annotator's labels against the first's (symmetric) and Cohen's kappa:
+    the human ceiling the tagger is measured under.
+    """
+    pairs = [(post.votes[0], post.votes[1]) for post in labelled
+             if len(post.votes) >= 2 and post.votes[0] is not None and post.votes[1] is not None]
+    result: dict[str, Any] = {"posts": len(pairs)}
+    for concern in CONCERNS:
+        first = sum(concern in a for a, _ in pairs)
+        second = sum(concern in b for _, b in pairs)
+        both = sum(concern in a and concern in b for a, b in pairs)
+        result[concern] = {"first": first, "second": second, "both": both,
+                           "f1": _round(2 * both / (first + second)) if first + second else None,
+                           "kappa": _round(_kappa(len(pairs), first, second, both))}
+    return result
+
+
+def _kappa(n: int, first: int, second: int, both: int) -> float | None:
+    """Cohen's kappa of two yes/no raters over n items."""
+    if not n:
+        return None
+    observed = (n - first - second + 2 * both) / n
+    chance = (first / n) * (second / n) + (1 - first / n) * (1 - second / n)
+    return None if chance == 1 else (observed - chance) / (1 - chance)
+
+
 def scenario(tagger: ConcernTagger) -> Report:
     """Scores on the replay scenario's labelled synthetic posts (seed 2019, scale 1)."""
     report = Report()
@@ -214,6 +245,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     result: dict[str, Any] = {
         "lexicon": tagger.version, "labelled": len(labelled), "stale_labels": stale,
         **{name: report.as_dict() for name, report in reports.items()},
+        "annotators": agreement(labelled),
         "everyday": everyday(tagger, texts, labelled, args.everyday),
         "scenario": scenario(tagger).as_dict(),
     }
@@ -249,6 +281,10 @@ def _print(result: dict[str, Any]) -> None:
             row = result[name][concern]
             print(f"  {concern:<11} {_pct(row['precision']):>9} {_pct(row['recall']):>7} "
                   f"{row['support']:>8} {row['tagged']:>7}")
+    agree = result["annotators"]
+    print(f"\nannotator agreement (first vs second annotator, {agree['posts']} posts both decided):")
+    print("  " + " | ".join(f"{c} F1 {_pct(agree[c]['f1'])} kappa {_num(agree[c]['kappa'])}"
+                            for c in CONCERNS))
     day = result["everyday"]
     print(f"\neveryday false-concern rate: {day['with_concern']}/{day['posts']} = "
           f"{_pct(day['rate'], 2)} (random posts of all three files, labelled concerns left out)")
@@ -267,6 +303,10 @@ def _print_errors(report: Report) -> None:
 
 def _pct(value: float | None, digits: int = 1) -> str:
     return "-" if value is None else f"{100 * value:.{digits}f}%"
+
+
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
 
 
 def _round(value: float | None) -> float | None:

@@ -1,0 +1,58 @@
+"""The hand labels the concern benchmark measures with: well formed, and each label the
+majority of its annotators' votes (bench/README.md, "Concern labels")."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from monitor.types import CONCERNS
+
+REPO = Path(__file__).resolve().parent.parent
+LABELS = REPO / "bench" / "data" / "concern_labels.jsonl"
+SOURCES = {"weibo_senti_100k_subset.csv", "smp2020_usual_train.csv", "smp2020_virus_train.json"}
+
+
+def _rows() -> list[dict[str, Any]]:
+    return [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines()]
+
+
+def test_every_label_line_names_a_post_and_holds_no_text() -> None:
+    rows = _rows()
+    assert len(rows) > 7000
+    for row in rows:
+        assert set(row) == {"source", "row", "sha1", "pool", "concerns", "votes"}, row
+        assert row["source"] in SOURCES and isinstance(row["row"], int) and row["row"] >= 0
+        assert re.fullmatch(r"[0-9a-f]{40}", row["sha1"]), row
+        assert set(row["concerns"]) <= set(CONCERNS), row
+    assert len({(row["source"], row["row"]) for row in rows}) == len(rows), "a post labelled twice"
+
+
+def test_each_label_is_the_majority_of_its_votes() -> None:
+    for row in _rows():
+        cast = [set(vote) for vote in row["votes"] if vote is not None]
+        assert len(row["votes"]) in (2, 3) and cast, row
+        for concern in CONCERNS:
+            yes = sum(concern in vote for vote in cast)
+            assert 2 * yes != len(cast) or yes == 0, f"tie on {concern}: {row}"
+            assert (concern in row["concerns"]) == (2 * yes > len(cast)), row
+        if len(row["votes"]) == 2:  # a third annotator only where the first two differ
+            assert row["votes"][0] == row["votes"][1], row
+
+
+def test_the_split_rule_puts_about_sixty_percent_in_dev() -> None:
+    sys.path.insert(0, str(REPO / "bench"))
+    try:
+        from bench_concerns import DEV_PERCENT
+    finally:
+        sys.path.remove(str(REPO / "bench"))
+    splits = Counter("dev" if int(row["sha1"][:8], 16) % 100 < DEV_PERCENT else "heldout"
+                     for row in _rows())
+    assert splits["dev"] / sum(splits.values()) == pytest.approx(DEV_PERCENT / 100, abs=0.03)
+    assert splits["heldout"] > 2500
