@@ -11,7 +11,7 @@ Every job:
 * takes its job lock (`Storage.job_lock`): on PostgreSQL a job runs in one daemon at a
   time, the others skip that run; in one process, runs of one lock wait for each other;
 * stops after its current committed batch once `context.stop` is set (SIGTERM): analysis
-  between batches, scraping at the next polite wait between requests (each page is
+  between batches, scraping before its next request, ending a polite wait early (each page is
   committed with its cursor first, so the next pass resumes where this one stopped);
 * records in `context.interrupted` that it was cut short, so the next start runs it
   again right away instead of a whole interval later.

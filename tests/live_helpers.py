@@ -36,8 +36,9 @@ class FakeClock:
         return self.now
 
     def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += max(0.0, seconds)
+        if seconds > 0:  # `sleeps` holds the real waits, not the zero-second checks
+            self.sleeps.append(seconds)
+            self.now += seconds
 
 
 def beijing(*args: int) -> datetime:

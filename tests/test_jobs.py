@@ -147,17 +147,18 @@ def stopping(db_url: str) -> tuple[StoppingStorage, threading.Event]:
     return store, store.stop
 
 
-def test_a_stop_ends_the_scrape_at_the_next_polite_wait_and_the_next_pass_resumes(
-    db_url: str, scenario: ReplayData
+@pytest.mark.parametrize("pace", [60.0, 0.0], ids=["polite-wait", "no-wait"])
+def test_a_stop_ends_the_scrape_before_the_next_request_and_the_next_pass_resumes(
+    db_url: str, scenario: ReplayData, pace: float
 ) -> None:
     clock = VirtualClock(datetime(2019, 8, 31, 20, 0, tzinfo=SHANGHAI))
     found = [p for q in QUERIES for p in scenario.search(q, clock.now())]
     expected = {p.id for p in found} | {p.repost_of for p in found if p.repost_of}
     store, stop = stopping(db_url)
     with ReplayServer(scenario, clock) as server, store:
-        # A pace far longer than storing a page takes, so the stop always finds a polite
-        # wait to end (with 0.05 s a slow machine could be past it before the next page).
-        patient = search_source(server.url, min_delay_seconds=60.0)
+        # The stop comes while the first page is stored: a long pace's wait ends at once,
+        # and with no pace at all the next request is not made either.
+        patient = search_source(server.url, min_delay_seconds=pace)
         first = jobs.JobContext(settings_for(db_url, patient), store, now=clock.now, stop=stop)
         with jobs.installed(first):
             jobs.job_scrape("weibo")

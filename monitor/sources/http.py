@@ -249,10 +249,12 @@ class PoliteClient:
                     retry_after=blocked,
                 )
             wait = max(host.next_at, host.blocked_until) - now
-        if wait > 0:
-            if blocked > 0:
-                meter.note(f"waited {blocked:.1f}s for {_host_of(url)} to cool down", throttled=blocked)
-            self._clock.sleep(wait)
+        if wait > 0 and blocked > 0:
+            meter.note(f"waited {blocked:.1f}s for {_host_of(url)} to cool down", throttled=blocked)
+        # Every request goes through the clock, even with nothing to wait for, so a clock
+        # that can be interrupted (the daemon's, once it is stopping) is asked before each
+        # request, not only when the host's pace makes it wait.
+        self._clock.sleep(max(wait, 0.0))
 
     def _pace(self, host: _Host, policy: Politeness, now: float) -> float:
         delay = policy.min_delay + (self._rng.uniform(0.0, policy.jitter) if policy.jitter else 0.0)
