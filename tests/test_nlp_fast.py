@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from monitor.config import NlpSettings
@@ -185,11 +186,36 @@ def test_the_concern_filter_lets_every_rule_through(analyzer: Analyzer) -> None:
     assert concerns.exact
     for concern in analyzer.lexicon.concerns:
         for term in concern.strong:
-            assert concerns.may_raise(f"前文{term.lower()}后文"), term
+            text = f"前文{term}后文"
+            assert concerns.may_raise(text, text.lower()), term
         for rule in concern.topics:
             cue = next(c for c in rule.cues if c != "{app}") if rule.cues != ("{app}",) else "zao"
-            assert concerns.may_raise(f"{rule.terms[-1].lower()}，{cue.lower()}"), (rule.terms, cue)
-    assert not concerns.may_raise("今天天气真好，出去玩")
+            text = f"{rule.terms[-1]}，{cue}"
+            assert concerns.may_raise(text, text.lower()), (rule.terms, cue)
+    assert not concerns.may_raise("今天天气真好，出去玩", "今天天气真好，出去玩")
+
+
+def test_a_text_only_a_strong_pattern_catches_is_tagged(analyzer: Analyzer) -> None:
+    # No strong term and no topic term with a cue: only the pattern `帖子…都…删了` holds.
+    text = "昨天的热门微博都删了"
+    assert analyzer.analyze(text) == reference(analyzer, text)
+    assert analyzer.analyze(text).concerns == ("regulatory",)
+
+
+PATTERNS = [p for c in load_lexicon().concerns for p in c.strong_patterns]
+
+
+@pytest.mark.parametrize("pattern", PATTERNS)
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_the_concern_filter_lets_every_strong_pattern_match_through(
+    analyzer: Analyzer, pattern: str, data: st.DataObject
+) -> None:
+    compiled = re.compile(pattern, re.IGNORECASE)
+    text = data.draw(st.from_regex(compiled, fullmatch=True))
+    clean = normalize(text)
+    assume(compiled.search(clean))  # normalizing can change what the pattern sees
+    assert analyzer._concerns.may_raise(clean, clean.lower()), (pattern, clean)
 
 
 def test_hints_are_exact_or_absent() -> None:

@@ -105,6 +105,7 @@ BAD = [  # file, content, key the error must name, words it must say
      "bad pattern"),
     ("security.toml", 'strong_patterns = ["盗(我"]\n', "strong_patterns[0]", "bad pattern"),
     ("security.toml", 'strong_patterns = "盗"\n', "strong_patterns", "list of patterns"),
+    ("security.toml", 'strong_patterns = ["[^。]+(被)?"]\n', "strong_patterns[0]", "no fixed word"),
     ("biometric.toml", 'concern = "privacy"\n', "concern", "file name"),
     ("biometric.toml", 'description = 5\n', "description", "a string"),
     ("security.toml", 'strong = ["泄露"]\n[[topic]]\nterms = ["泄露"]\ncues = ["密码"]\n',

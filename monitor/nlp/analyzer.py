@@ -41,6 +41,7 @@ from typing import Any, NamedTuple
 
 from monitor.config import NlpSettings
 from monitor.errors import ConfigError, RecordError
+from monitor.nlp.anchors import AnchoredPattern
 from monitor.nlp.apps import AppMatcher
 from monitor.nlp.lexicon import APP_CUE, Lexicon, default_lexicon_dir, load_lexicon
 from monitor.nlp.normalize import normalize
@@ -107,7 +108,7 @@ class Analyzer:
         lowered = clean.lower()
         concerns: tuple[str, ...] = ()
         terms: tuple[str, ...] = ()
-        if self._concerns.may_raise(lowered):
+        if self._concerns.may_raise(clean, lowered):
             concerns, terms = self.tagger.tag(clean, self.segmenter.cut(clean))
         return Analysis(
             concerns=concerns,
@@ -197,6 +198,8 @@ class _ConcernFilter:
     one of whose cues it both contains raises none, whatever its segmentation: it is
     neither segmented nor tagged. Each test is a plain substring search of the
     lower-cased text (blocking, negation and sentences only ever remove evidence).
+    A strong pattern is evidence too: a text that holds the anchors of one
+    (`monitor.nlp.anchors`) may raise a concern if the pattern matches it.
     """
 
     def __init__(self, lexicon: Lexicon, app_hint: re.Pattern[str] | None) -> None:
@@ -206,13 +209,19 @@ class _ConcernFilter:
         self.rules = [(_hint(r.terms), _hint(q for q in r.cues if q != APP_CUE), APP_CUE in r.cues)
                       for c in concerns for r in c.topics]
         self.app_hint = app_hint
+        self.patterns = [AnchoredPattern.compile(p) for c in concerns for p in c.strong_patterns]
+        self.anchor_hint = _hint(word for p in self.patterns for group in p.anchors for word in group)
         self.exact = self.any_term is not None and self.strong is not None and all(
             terms is not None and cues is not None for terms, cues, _ in self.rules)
 
-    def may_raise(self, lowered: str) -> bool:
-        """False only if `lowered` (a `str.lower()`ed normalized text) cannot raise a concern."""
+    def may_raise(self, clean: str, lowered: str) -> bool:
+        """False only if the normalized text `clean` (`lowered`: its `str.lower()`) cannot
+        raise a concern."""
         if not self.exact:
             return True
+        return self._by_words(lowered) or self._by_patterns(clean, lowered)
+
+    def _by_words(self, lowered: str) -> bool:
         if not _may_match(self.any_term, lowered):
             return False  # most texts: one search
         if _may_match(self.strong, lowered):
@@ -222,6 +231,11 @@ class _ConcernFilter:
             and (_may_match(cues, lowered) or (app_cue and _may_match(self.app_hint, lowered)))
             for terms, cues, app_cue in self.rules
         )
+
+    def _by_patterns(self, clean: str, lowered: str) -> bool:
+        if not self.patterns or not _may_match(self.anchor_hint, lowered):
+            return False  # most texts: one search
+        return any(p.may_match(lowered) and p.regex.search(clean) is not None for p in self.patterns)
 
 
 def analyzer_version(model: str, lexicon_hash: str, backend: str, nlp: NlpSettings) -> str:

@@ -25,6 +25,7 @@ from typing import Any
 
 from monitor.config import read_toml
 from monitor.errors import ConfigError
+from monitor.nlp.anchors import anchors
 from monitor.nlp.normalize import fold_width
 from monitor.types import CONCERNS
 
@@ -177,7 +178,7 @@ def _concern(path: Path, name: str, cue_sets: dict[str, tuple[str, ...]]) -> Con
     return ConcernLexicon(
         concern=name, strong=strong, topics=topics,
         exclude=data.words("exclude"), exclude_patterns=data.patterns("exclude_patterns"),
-        strong_patterns=data.patterns("strong_patterns"),
+        strong_patterns=data.patterns("strong_patterns", anchored=True),
     )
 
 
@@ -275,8 +276,9 @@ class _Table:
                               key=self.at(key))
         return fold_width(item)
 
-    def patterns(self, key: str) -> tuple[str, ...]:
-        """A list of regular expressions, each compiled once to check it."""
+    def patterns(self, key: str, *, anchored: bool = False) -> tuple[str, ...]:
+        """A list of regular expressions, each compiled once to check it; `anchored`:
+        each must have a fixed word every match contains (`monitor.nlp.anchors`)."""
         value = self.data.get(key, [])
         if not isinstance(value, list):
             raise ConfigError(f"expected a list of patterns, got {value!r}", path=self.file,
@@ -287,6 +289,9 @@ class _Table:
                     raise re.error("expected a non-empty string")
                 if re.compile(item).match(""):
                     raise re.error("pattern matches the empty string")
+                if anchored and not anchors(item):
+                    raise re.error("no fixed word that every match contains: anchor it on a concern "
+                                   "word, e.g. 删 in 被.{0,3}删")
             except re.error as exc:
                 raise ConfigError(f"bad pattern {item!r}: {exc}", path=self.file,
                                   key=self.at(f"{key}[{i}]")) from None

@@ -31,6 +31,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from monitor.nlp.anchors import AnchoredPattern
 from monitor.nlp.apps import AppMatcher
 from monitor.nlp.lexicon import APP_CUE, ConcernLexicon, Lexicon
 from monitor.nlp.normalize import is_protected, protected_spans
@@ -65,9 +66,8 @@ class _Rule:
 class _Concern:
     name: str
     strong: frozenset[str]
-    strong_patterns: tuple[re.Pattern[str], ...]
-    """Compiled one by one: a lone pattern's literal prefix lets `re` skip ahead, which
-    an alternation of them all does not (about 2x faster on Weibo posts)."""
+    strong_patterns: tuple[AnchoredPattern, ...]
+    """Compiled one by one, each tried only on texts that hold its anchors."""
     rules: tuple[_Rule, ...]
     exclude: re.Pattern[str] | None
 
@@ -113,7 +113,7 @@ class Tagger:
         return _Concern(
             name=concern.concern,
             strong=frozenset(self._key(t) for t in concern.strong),
-            strong_patterns=tuple(re.compile(p, re.IGNORECASE) for p in concern.strong_patterns),
+            strong_patterns=tuple(AnchoredPattern.compile(p) for p in concern.strong_patterns),
             rules=rules,
             exclude=_any_of(concern.exclude, concern.exclude_patterns),
         )
@@ -197,10 +197,10 @@ class Tagger:
         excluded = _spans(concern.exclude, scan.text)
         found = [h for h in strong if h.word in concern.strong and not _overlaps_any(h, excluded)]
         for pattern in concern.strong_patterns:
-            first = pattern.search(scan.text)
+            first = pattern.regex.search(scan.text) if pattern.may_match(scan.lowered) else None
             if first is None:
                 continue
-            for match in pattern.finditer(scan.text, first.start()):
+            for match in pattern.regex.finditer(scan.text, first.start()):
                 hit = _Hit(match.start(), match.end(), match.group())
                 if not scan.blocked(hit) and not _overlaps_any(hit, excluded):
                     found.append(hit)

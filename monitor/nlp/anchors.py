@@ -1,0 +1,126 @@
+"""Anchors of a lexicon pattern: fixed words that every match must contain.
+
+A strong pattern such as `(会|要|快)被(删|和谐|屏蔽)` can only match a text that holds
+`被` and one of `删`, `和谐`, `屏蔽`. Those groups of words are its anchors
+(`((被,), (删, 和谐, 屏蔽))`): a plain substring test for them is far cheaper than the
+regular expression, so the analyzer and the tagger run a pattern only on texts that
+hold all its anchor groups, and never miss a match by doing so.
+
+Anchors are read off the parsed expression: runs of literal characters, small
+character classes, groups, alternations whose every branch has an anchor, and
+repetitions of at least one. Anything else (`.`, `[^…]`, `\\w`, look-arounds, optional
+parts) anchors nothing. Letters are compared lower-cased, the way patterns match
+(`re.IGNORECASE`); a letter that `re.IGNORECASE` also matches to some other character
+(k, s, i, and cased letters outside ASCII) anchors nothing, so a lower-cased text holds
+an anchor whenever it holds a match.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from re import _constants as sre  # type: ignore[attr-defined]  # the parser `re` itself uses
+from re import _parser as sre_parse  # type: ignore[attr-defined]
+from typing import Any
+
+Group = frozenset[str]
+"""Words of which a match holds at least one."""
+
+_MAX_CLASS = 32
+"""A character class of more characters than this anchors nothing."""
+_FOLDS_ELSEWHERE = frozenset("iks")
+"""ASCII letters that `re.IGNORECASE` also matches to non-ASCII ones (ı İ K ſ)."""
+_REPEATS = tuple(op for op in (getattr(sre, name, None) for name in
+                               ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")) if op is not None)
+
+
+@dataclass(frozen=True)
+class AnchoredPattern:
+    """A compiled lexicon pattern with its anchors."""
+
+    regex: re.Pattern[str]
+    anchors: tuple[tuple[str, ...], ...]
+
+    @classmethod
+    def compile(cls, pattern: str) -> AnchoredPattern:
+        """The pattern, compiled with `re.IGNORECASE`, and its anchors."""
+        return cls(re.compile(pattern, re.IGNORECASE),
+                   tuple(tuple(sorted(group)) for group in anchors(pattern)))
+
+    def may_match(self, lowered: str) -> bool:
+        """False only if the pattern cannot match the text whose `str.lower()` is `lowered`."""
+        return all(any(word in lowered for word in group) for group in self.anchors)
+
+
+def anchors(pattern: str) -> tuple[Group, ...]:
+    """The pattern's anchor groups: every match holds a word of each (empty: none found)."""
+    return tuple(_groups(sre_parse.parse(pattern, re.IGNORECASE)))
+
+
+def _groups(items: Any) -> list[Group]:
+    """The anchor groups of a parsed sequence, in order."""
+    groups: list[Group] = []
+    run = ""
+    for op, arg in items:
+        char = _literal(op, arg)
+        if char is not None:
+            run += char
+            continue
+        if run:
+            groups.append(frozenset({run}))
+            run = ""
+        groups.extend(_item_groups(op, arg))
+    if run:
+        groups.append(frozenset({run}))
+    return groups
+
+
+def _item_groups(op: Any, arg: Any) -> list[Group]:
+    if op is sre.IN:
+        chars = _class_chars(arg)
+        return [chars] if chars else []
+    if op is sre.SUBPATTERN:
+        return _groups(arg[-1])
+    if op in _REPEATS:
+        low, _high, item = arg
+        return _groups(item) if low >= 1 else []
+    if op is sre.BRANCH:
+        best = [_best(_groups(branch)) for branch in arg[1]]
+        return [frozenset().union(*best)] if all(best) else []
+    return []  # ., [^…], categories, look-arounds, anchors, backreferences: no fixed word
+
+
+def _literal(op: Any, arg: Any) -> str | None:
+    """The character a LITERAL item matches, if it can serve as (part of) an anchor."""
+    if op is not sre.LITERAL:
+        return None
+    char = chr(arg)
+    lower = char.lower()
+    if lower == char.upper():  # no case: 删, 3, ？
+        return char
+    if char.isascii() and lower not in _FOLDS_ELSEWHERE:
+        return lower
+    return None
+
+
+def _class_chars(items: Any) -> Group:
+    """The characters of a small positive class like `[微博]` (empty if none usable)."""
+    codes: list[int] = []
+    for op, arg in items:
+        if op is sre.LITERAL:
+            codes.append(arg)
+        elif op is sre.RANGE and arg[1] - arg[0] < _MAX_CLASS:
+            codes.extend(range(arg[0], arg[1] + 1))
+        else:  # NEGATE, CATEGORY, a big range
+            return frozenset()
+    chars = [_literal(sre.LITERAL, code) for code in codes]
+    if len(chars) > _MAX_CLASS or any(char is None for char in chars):
+        return frozenset()
+    return frozenset(char for char in chars if char is not None)
+
+
+def _best(groups: list[Group]) -> Group:
+    """The most selective group: the longest shortest word, then the fewest words."""
+    if not groups:
+        return frozenset()
+    return max(groups, key=lambda group: (min(map(len, group)), -len(group)))
