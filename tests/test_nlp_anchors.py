@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from monitor.nlp.anchors import AnchoredPattern, anchors
+from monitor.nlp.anchors import AnchoredPattern, PatternFilter, anchors
 from monitor.nlp.lexicon import load_lexicon
 
 CASES = [
@@ -55,3 +55,25 @@ def test_every_match_holds_the_anchors(pattern: str, data: st.DataObject) -> Non
 
 ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
 """How the tagger lower-cases: ASCII letters only."""
+
+
+def test_the_pattern_filter_finds_key_words_that_overlap() -> None:
+    patterns = [AnchoredPattern.compile(p) for p in ("被盗", "盗号[^。]{0,3}了", "(微博|微信)被封")]
+    # 盗 and 号 are rare, 被 common: each pattern is keyed by its rarest anchor
+    keyed = PatternFilter(patterns, {"被": 1000, "盗": 5, "号": 9, "微博": 50, "微信": 60, "被封": 3})
+    for text, expected in [("他被盗号了", True), ("盗号了", True), ("号被盗", True),
+                           ("微信被封了", True), ("微信被骂了", False), ("今天天气好", False)]:
+        assert keyed.search(text, text.lower()) is expected, text
+        assert any(p.regex.search(text) for p in patterns) is expected, text
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["被", "盗", "号", "了", "删", "微", "博", "我", "。", "x"]), max_size=12))
+def test_the_pattern_filter_agrees_with_trying_every_pattern(chars: list[str]) -> None:
+    text = "".join(chars)
+    assert SMALL.search(text, text.lower()) is any(p.regex.search(text) for p in SMALL_PATTERNS)
+
+
+SMALL_PATTERNS = [AnchoredPattern.compile(p) for p in
+                  ("被盗", "盗号[^。]{0,3}了", "(微博|我)被删", "删[^。]*号", "(?<!我)被(删|盗)了")]
+SMALL = PatternFilter(SMALL_PATTERNS, {"被": 1000, "盗": 5, "号": 9, "删": 7, "我": 5000})

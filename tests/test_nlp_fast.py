@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 
 from monitor.config import NlpSettings
 from monitor.errors import ConfigError
-from monitor.nlp.analyzer import SENTIMENT_MAX_CHARS, Analyzer, _clamp, _hint, make_analyzer, polarity
+from monitor.nlp.analyzer import SENTIMENT_MAX_CHARS, Analyzer, _clamp, make_analyzer, polarity
+from monitor.nlp.anchors import word_finder as _hint
 from monitor.nlp.lexicon import UserWord, load_lexicon
 from monitor.nlp.normalize import normalize
 from monitor.nlp.runner import iter_chunks, iter_output

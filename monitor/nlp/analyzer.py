@@ -41,11 +41,11 @@ from typing import Any, NamedTuple
 
 from monitor.config import NlpSettings
 from monitor.errors import ConfigError, RecordError
-from monitor.nlp.anchors import AnchoredPattern
+from monitor.nlp.anchors import AnchoredPattern, PatternFilter, word_finder
 from monitor.nlp.apps import AppMatcher
 from monitor.nlp.lexicon import APP_CUE, Lexicon, default_lexicon_dir, load_lexicon
 from monitor.nlp.normalize import normalize
-from monitor.nlp.segment import Segmenter, make_segmenter
+from monitor.nlp.segment import Segmenter, dictionary_frequencies, make_segmenter
 from monitor.nlp.sentiment import NEUTRAL, SentimentModel, load_sentiment_model, score_texts
 from monitor.nlp.tagger import Tagger
 from monitor.types import Analysis, App
@@ -91,7 +91,7 @@ class Analyzer:
         self.lexicon, self.segmenter, self.tagger = lexicon, segmenter, tagger
         self.apps, self.model, self.nlp = apps, model, nlp
         self.version = analyzer_version(model.name, lexicon.hash, segmenter.backend, nlp)
-        self._app_hint = _hint(alias for app in apps.apps for alias in (app.name, *app.aliases))
+        self._app_hint = word_finder(alias for app in apps.apps for alias in (app.name, *app.aliases))
         self._concerns = _ConcernFilter(lexicon, self._app_hint)
 
     def analyze(self, text: str) -> Analysis:
@@ -157,34 +157,6 @@ def _record_or_error(result: Analysis | str, head: dict[str, Any]) -> dict[str, 
     return analysis_record(result, head) if isinstance(result, Analysis) else {**head, "error": result}
 
 
-def _hint(words: Iterable[str]) -> re.Pattern[str] | None:
-    """A pattern that finds any of `words` in `str.lower()`ed text, or None if that test
-    would not be exact (a word with a non-ASCII cased letter, which `str.lower()` and
-    the tagger's ASCII folding may treat apart): the callers then do the full work.
-
-    The words are compiled as a trie (`隐(?:私(?:泄露)?|患)`): Python's regex engine tries
-    the alternatives of a group one by one, so a flat list of hundreds is slow."""
-    folded = {word.lower() for word in words if word}
-    if any(not char.isascii() and char.lower() != char.upper() for w in folded for char in w):
-        return None
-    trie: dict[str, Any] = {}
-    for word in folded:
-        node = trie
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = {}
-    return re.compile(_trie_pattern(trie) or "(?!)")
-
-
-def _trie_pattern(node: dict[str, Any]) -> str:
-    branches = [re.escape(char) + _trie_pattern(child) for char, child in sorted(node.items()) if char]
-    if not branches:
-        return ""
-    if "" in node:  # a word ends here; longer ones go on
-        return f"(?:{'|'.join(branches)})?"
-    return branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
-
-
 def _may_match(hint: re.Pattern[str] | None, lowered: str) -> bool:
     return hint is None or hint.search(lowered) is not None
 
@@ -204,13 +176,14 @@ class _ConcernFilter:
 
     def __init__(self, lexicon: Lexicon, app_hint: re.Pattern[str] | None) -> None:
         concerns = lexicon.concerns
-        self.any_term = _hint(w for c in concerns for w in (*c.strong, *(t for r in c.topics for t in r.terms)))
-        self.strong = _hint(w for c in concerns for w in c.strong)
-        self.rules = [(_hint(r.terms), _hint(q for q in r.cues if q != APP_CUE), APP_CUE in r.cues)
+        self.any_term = word_finder(w for c in concerns for w in (*c.strong, *(t for r in c.topics for t in r.terms)))
+        self.strong = word_finder(w for c in concerns for w in c.strong)
+        self.rules = [(word_finder(r.terms), word_finder(q for q in r.cues if q != APP_CUE), APP_CUE in r.cues)
                       for c in concerns for r in c.topics]
         self.app_hint = app_hint
-        self.patterns = [AnchoredPattern.compile(p) for c in concerns for p in c.strong_patterns]
-        self.anchor_hint = _hint(word for p in self.patterns for group in p.anchors for word in group)
+        patterns = [AnchoredPattern.compile(p) for c in concerns for p in c.strong_patterns]
+        anchor_words = {word for p in patterns for group in p.anchors for word in group}
+        self.patterns = PatternFilter(patterns, dictionary_frequencies(anchor_words))
         self.exact = self.any_term is not None and self.strong is not None and all(
             terms is not None and cues is not None for terms, cues, _ in self.rules)
 
@@ -233,9 +206,7 @@ class _ConcernFilter:
         )
 
     def _by_patterns(self, clean: str, lowered: str) -> bool:
-        if not self.patterns or not _may_match(self.anchor_hint, lowered):
-            return False  # most texts: one search
-        return any(p.may_match(lowered) and p.regex.search(clean) is not None for p in self.patterns)
+        return self.patterns.search(clean, lowered)
 
 
 def analyzer_version(model: str, lexicon_hash: str, backend: str, nlp: NlpSettings) -> str:

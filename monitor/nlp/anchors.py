@@ -18,6 +18,7 @@ an anchor whenever it holds a match.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from re import _constants as sre  # type: ignore[attr-defined]  # the parser `re` itself uses
 from re import _parser as sre_parse  # type: ignore[attr-defined]
@@ -50,6 +51,80 @@ class AnchoredPattern:
     def may_match(self, lowered: str) -> bool:
         """False only if the pattern cannot match the text whose `str.lower()` is `lowered`."""
         return all(any(word in lowered for word in group) for group in self.anchors)
+
+
+class PatternFilter:
+    """A quick test for the texts that none of many anchored patterns can match.
+
+    Each pattern is keyed by one of its anchor groups, the one whose words are rarest
+    (`frequencies`, e.g. counts from the segmenter's dictionary; a word not in it counts
+    0): a text that holds no key word of any pattern is dismissed by one search, and
+    otherwise only the patterns whose key word it holds are tried (their other anchors,
+    then the expression). Patterns without anchors are always tried.
+    """
+
+    def __init__(self, patterns: Sequence[AnchoredPattern], frequencies: Mapping[str, int]) -> None:
+        def rarity(group: tuple[str, ...]) -> tuple[int, int]:
+            return sum(frequencies.get(word, 0) for word in group), -min(map(len, group))
+
+        self._patterns = tuple(patterns)
+        self._always = tuple(p for p in patterns if not p.anchors)
+        keys = [min(p.anchors, key=rarity) if p.anchors else () for p in patterns]
+        words = {word for key in keys for word in key}
+        self._quick = word_finder(words) if words else None
+        if words and self._quick is None:  # no exact word test: try every pattern
+            self._always = self._patterns
+        self._by_word = {found: tuple(i for i, key in enumerate(keys)
+                                      if any(found.startswith(word) for word in key))
+                         for found in words}
+
+    def search(self, clean: str, lowered: str) -> bool:
+        """Whether some pattern matches `clean` (`lowered`: its `str.lower()`)."""
+        if any(p.regex.search(clean) for p in self._always):
+            return True
+        if self._quick is None:
+            return False
+        found = self._quick.search(lowered)  # most texts: this one search
+        tried: set[int] = set()
+        while found is not None:
+            for i in self._by_word[found.group()]:
+                if i not in tried:
+                    tried.add(i)
+                    pattern = self._patterns[i]
+                    if pattern.may_match(lowered) and pattern.regex.search(clean):
+                        return True
+            # Every key word starting here is a prefix of the longest one, found (the
+            # trie prefers longer words); the next may start at the very next character.
+            found = self._quick.search(lowered, found.start() + 1)
+        return False
+
+
+def word_finder(words: Iterable[str]) -> re.Pattern[str] | None:
+    """A pattern that finds any of `words` in `str.lower()`ed text, or None if that test
+    would not be exact (a word with a non-ASCII cased letter, which `str.lower()` and
+    the tagger's ASCII folding may treat apart): the callers then do the full work.
+
+    The words are compiled as a trie (`隐(?:私(?:泄露)?|患)`): Python's regex engine tries
+    the alternatives of a group one by one, so a flat list of hundreds is slow."""
+    folded = {word.lower() for word in words if word}
+    if any(not char.isascii() and char.lower() != char.upper() for w in folded for char in w):
+        return None
+    trie: dict[str, Any] = {}
+    for word in folded:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return re.compile(_trie_pattern(trie) or "(?!)")
+
+
+def _trie_pattern(node: dict[str, Any]) -> str:
+    branches = [re.escape(char) + _trie_pattern(child) for char, child in sorted(node.items()) if char]
+    if not branches:
+        return ""
+    if "" in node:  # a word ends here; longer ones go on
+        return f"(?:{'|'.join(branches)})?"
+    return branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
 
 
 def anchors(pattern: str) -> tuple[Group, ...]:

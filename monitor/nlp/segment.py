@@ -26,7 +26,7 @@ import importlib.util
 import re
 import threading
 from bisect import bisect_left
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -245,6 +245,30 @@ def _build_rjieba(words: tuple[UserWord, ...]) -> Any:
     return tokenizer
 
 
+def dictionary_frequencies(words: Iterable[str]) -> dict[str, int]:
+    """How often each of `words` occurs as a word in jieba's main dictionary (the
+    counts it segments by); a word the dictionary lacks, or every word if jieba's
+    dictionary file is not installed, is left out."""
+    wanted = {word for word in words if word}
+    text = _main_dictionary()
+    if not wanted or text is None:
+        return {}
+    alternatives = "|".join(map(re.escape, sorted(wanted)))
+    found = re.compile(rf"^({alternatives}) (\d+)", re.MULTILINE)
+    return {word: int(freq) for word, freq in found.findall(text)}
+
+
+def _main_dictionary() -> str | None:
+    """The text of jieba's main dictionary file (None if jieba is not installed)."""
+    spec = importlib.util.find_spec("jieba")
+    if spec is None or spec.origin is None:
+        return None
+    try:
+        return Path(spec.origin).with_name("dict.txt").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
 _TOTAL_WORD = "\ue000\ue001"
 _DICT_LINE = re.compile(r"^(\S+) (\d+)", re.MULTILINE)
 _MAX_WORD = 16
@@ -262,15 +286,11 @@ class _JiebaBook:
     @classmethod
     def read(cls, words: Sequence[UserWord]) -> _JiebaBook | None:
         """The book for `words`, from jieba's dictionary file (None if not installed)."""
-        spec = importlib.util.find_spec("jieba")
-        if spec is None or spec.origin is None:
+        text = _main_dictionary()
+        if text is None:
             return None
         wanted = {w.word[i:j] for w in words for i in range(len(w.word))
                   for j in range(i + 1, min(len(w.word), i + _MAX_WORD) + 1)}
-        try:
-            text = Path(spec.origin).with_name("dict.txt").read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            return None
         pairs = _DICT_LINE.findall(text)
         seen = dict(pairs)  # a word listed twice keeps its last frequency, as in jieba-rs
         total = sum(map(int, [freq for _, freq in pairs]))
