@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from monitor.nlp.anchors import AnchoredPattern, PatternFilter, anchors
+from monitor.nlp.anchors import AnchoredPattern, KeyIndex, anchors, rarest_group
 from monitor.nlp.lexicon import load_lexicon
 
 CASES = [
@@ -57,23 +57,29 @@ ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
 """How the tagger lower-cases: ASCII letters only."""
 
 
-def test_the_pattern_filter_finds_key_words_that_overlap() -> None:
-    patterns = [AnchoredPattern.compile(p) for p in ("被盗", "盗号[^。]{0,3}了", "(微博|微信)被封")]
-    # 盗 and 号 are rare, 被 common: each pattern is keyed by its rarest anchor
-    keyed = PatternFilter(patterns, {"被": 1000, "盗": 5, "号": 9, "微博": 50, "微信": 60, "被封": 3})
-    for text, expected in [("他被盗号了", True), ("盗号了", True), ("号被盗", True),
-                           ("微信被封了", True), ("微信被骂了", False), ("今天天气好", False)]:
-        assert keyed.search(text, text.lower()) is expected, text
-        assert any(p.regex.search(text) for p in patterns) is expected, text
+def test_the_key_index_finds_key_words_that_overlap() -> None:
+    index = KeyIndex([("被盗",), ("盗号",), ("微博", "微信"), ("被",)])
+    assert list(index.hits("他被盗号了")) == [0, 3, 1]  # 被盗 and 被 start together, 盗号 inside
+    assert list(index.hits("微信被封，微博也被封")) == [2, 3]  # each item once
+    assert list(index.hits("今天天气好")) == []
+    assert KeyIndex([]).exact and list(KeyIndex([]).hits("被盗")) == []
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(["被", "盗", "号", "了", "删", "微", "博", "我", "。", "x"]), max_size=12))
-def test_the_pattern_filter_agrees_with_trying_every_pattern(chars: list[str]) -> None:
+KEYS = [("被盗",), ("盗号", "号被"), ("被",), ("删",), ("删帖", "帖子"), ("我被",)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["被", "盗", "号", "了", "删", "帖", "子", "我", "。", "x"]), max_size=14))
+def test_the_key_index_finds_exactly_the_items_whose_words_the_text_holds(chars: list[str]) -> None:
     text = "".join(chars)
-    assert SMALL.search(text, text.lower()) is any(p.regex.search(text) for p in SMALL_PATTERNS)
+    hits = list(KeyIndex(KEYS).hits(text))
+    assert len(hits) == len(set(hits))
+    assert set(hits) == {i for i, key in enumerate(KEYS) if any(word in text for word in key)}
 
 
-SMALL_PATTERNS = [AnchoredPattern.compile(p) for p in
-                  ("被盗", "盗号[^。]{0,3}了", "(微博|我)被删", "删[^。]*号", "(?<!我)被(删|盗)了")]
-SMALL = PatternFilter(SMALL_PATTERNS, {"被": 1000, "盗": 5, "号": 9, "删": 7, "我": 5000})
+def test_a_pattern_is_looked_up_by_its_rarest_anchor_group() -> None:
+    groups = anchors("(会|要)被(删|和谐)")
+    counts = {"会": 9000, "要": 8000, "被": 10000, "删": 200, "和谐": 300}
+    assert rarest_group(groups, counts) == ("删", "和谐")
+    assert rarest_group(groups, {}) == ("被",)  # no counts: the fewest words, then the first
+    assert rarest_group([], counts) == ()

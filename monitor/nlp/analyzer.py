@@ -41,7 +41,7 @@ from typing import Any, NamedTuple
 
 from monitor.config import NlpSettings
 from monitor.errors import ConfigError, RecordError
-from monitor.nlp.anchors import AnchoredPattern, PatternFilter, word_finder
+from monitor.nlp.anchors import AnchoredPattern, KeyIndex, rarest_group, word_finder
 from monitor.nlp.apps import AppMatcher
 from monitor.nlp.lexicon import APP_CUE, Lexicon, default_lexicon_dir, load_lexicon
 from monitor.nlp.normalize import normalize
@@ -171,42 +171,45 @@ class _ConcernFilter:
     neither segmented nor tagged. Each test is a plain substring search of the
     lower-cased text (blocking, negation and sentences only ever remove evidence).
     A strong pattern is evidence too: a text that holds the anchors of one
-    (`monitor.nlp.anchors`) may raise a concern if the pattern matches it.
+    (`monitor.nlp.anchors`) may raise a concern if the pattern matches it. One
+    `KeyIndex` finds the strong terms, topic terms and rarest pattern anchors a text holds;
+    only what it finds is checked further.
     """
 
     def __init__(self, lexicon: Lexicon, app_hint: re.Pattern[str] | None) -> None:
         concerns = lexicon.concerns
-        self.any_term = word_finder(w for c in concerns for w in (*c.strong, *(t for r in c.topics for t in r.terms)))
-        self.strong = word_finder(w for c in concerns for w in c.strong)
-        self.rules = [(word_finder(r.terms), word_finder(q for q in r.cues if q != APP_CUE), APP_CUE in r.cues)
-                      for c in concerns for r in c.topics]
+        strong = [(word,) for c in concerns for word in c.strong]
+        rules = [rule for c in concerns for rule in c.topics]
+        self.cues = [(word_finder(q for q in r.cues if q != APP_CUE), APP_CUE in r.cues) for r in rules]
+        self.patterns = [AnchoredPattern.compile(p) for c in concerns for p in c.strong_patterns]
+        frequencies = dictionary_frequencies({w for p in self.patterns for group in p.anchors for w in group})
+        # One index for every kind of evidence: strong terms, then the topic rules' terms,
+        # then each strong pattern's rarest anchor group.
+        self.keys = KeyIndex([*strong, *(rule.terms for rule in rules),
+                              *(rarest_group(p.anchors, frequencies) for p in self.patterns)])
+        self.first_rule = len(strong)
+        self.first_pattern = len(strong) + len(rules)
         self.app_hint = app_hint
-        patterns = [AnchoredPattern.compile(p) for c in concerns for p in c.strong_patterns]
-        anchor_words = {word for p in patterns for group in p.anchors for word in group}
-        self.patterns = PatternFilter(patterns, dictionary_frequencies(anchor_words))
-        self.exact = self.any_term is not None and self.strong is not None and all(
-            terms is not None and cues is not None for terms, cues, _ in self.rules)
+        self.exact = self.keys.exact and all(cues is not None for cues, _ in self.cues) and all(
+            p.anchors for p in self.patterns)
 
     def may_raise(self, clean: str, lowered: str) -> bool:
         """False only if the normalized text `clean` (`lowered`: its `str.lower()`) cannot
         raise a concern."""
         if not self.exact:
             return True
-        return self._by_words(lowered) or self._by_patterns(clean, lowered)
-
-    def _by_words(self, lowered: str) -> bool:
-        if not _may_match(self.any_term, lowered):
-            return False  # most texts: one search
-        if _may_match(self.strong, lowered):
-            return True
-        return any(
-            _may_match(terms, lowered)
-            and (_may_match(cues, lowered) or (app_cue and _may_match(self.app_hint, lowered)))
-            for terms, cues, app_cue in self.rules
-        )
-
-    def _by_patterns(self, clean: str, lowered: str) -> bool:
-        return self.patterns.search(clean, lowered)
+        for i in self.keys.hits(lowered):  # most texts: none, after one search
+            if i < self.first_rule:
+                return True  # a strong term
+            if i < self.first_pattern:
+                cues, app_cue = self.cues[i - self.first_rule]
+                if _may_match(cues, lowered) or (app_cue and _may_match(self.app_hint, lowered)):
+                    return True
+            else:
+                pattern = self.patterns[i - self.first_pattern]
+                if pattern.may_match(lowered) and pattern.regex.search(clean):
+                    return True
+        return False
 
 
 def analyzer_version(model: str, lexicon_hash: str, backend: str, nlp: NlpSettings) -> str:

@@ -18,7 +18,7 @@ an anchor whenever it holds a match.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from re import _constants as sre  # type: ignore[attr-defined]  # the parser `re` itself uses
 from re import _parser as sre_parse  # type: ignore[attr-defined]
@@ -53,50 +53,50 @@ class AnchoredPattern:
         return all(any(word in lowered for word in group) for group in self.anchors)
 
 
-class PatternFilter:
-    """A quick test for the texts that none of many anchored patterns can match.
+class KeyIndex:
+    """Which of many items a text may concern, by the key words each item needs.
 
-    Each pattern is keyed by one of its anchor groups, the one whose words are rarest
-    (`frequencies`, e.g. counts from the segmenter's dictionary; a word not in it counts
-    0): a text that holds no key word of any pattern is dismissed by one search, and
-    otherwise only the patterns whose key word it holds are tried (their other anchors,
-    then the expression). Patterns without anchors are always tried.
+    Item `i` is keyed by a group of words (`keys[i]`): `hits(lowered)` yields, each once
+    and in text order, the items a word of whose group the lower-cased text holds. One
+    search of a trie of every key word dismisses most texts; in the others, each place
+    where a key word starts is looked up once. Not `exact` if the words cannot be
+    searched exactly (`word_finder`): then a caller must try every item.
     """
 
-    def __init__(self, patterns: Sequence[AnchoredPattern], frequencies: Mapping[str, int]) -> None:
-        def rarity(group: tuple[str, ...]) -> tuple[int, int]:
-            return sum(frequencies.get(word, 0) for word in group), -min(map(len, group))
-
-        self._patterns = tuple(patterns)
-        self._always = tuple(p for p in patterns if not p.anchors)
-        keys = [min(p.anchors, key=rarity) if p.anchors else () for p in patterns]
-        words = {word for key in keys for word in key}
-        self._quick = word_finder(words) if words else None
-        if words and self._quick is None:  # no exact word test: try every pattern
-            self._always = self._patterns
-        self._by_word = {found: tuple(i for i, key in enumerate(keys)
-                                      if any(found.startswith(word) for word in key))
+    def __init__(self, keys: Sequence[Iterable[str]]) -> None:
+        groups = [frozenset(word.lower() for word in key if word) for key in keys]
+        words = set().union(*groups)
+        self._finder = word_finder(words) if words else None
+        self.exact = not words or self._finder is not None
+        # Every key word starting at a place is a prefix of the longest one there, which
+        # the trie finds (it prefers longer words).
+        self._by_word = {found: tuple(i for i, group in enumerate(groups)
+                                      if any(found.startswith(word) for word in group))
                          for found in words}
 
-    def search(self, clean: str, lowered: str) -> bool:
-        """Whether some pattern matches `clean` (`lowered`: its `str.lower()`)."""
-        if any(p.regex.search(clean) for p in self._always):
-            return True
-        if self._quick is None:
-            return False
-        found = self._quick.search(lowered)  # most texts: this one search
-        tried: set[int] = set()
+    def hits(self, lowered: str) -> Iterator[int]:
+        """The items whose key words `lowered` holds, each once, in text order."""
+        if self._finder is None:
+            return
+        seen: set[int] = set()
+        found = self._finder.search(lowered)
         while found is not None:
             for i in self._by_word[found.group()]:
-                if i not in tried:
-                    tried.add(i)
-                    pattern = self._patterns[i]
-                    if pattern.may_match(lowered) and pattern.regex.search(clean):
-                        return True
-            # Every key word starting here is a prefix of the longest one, found (the
-            # trie prefers longer words); the next may start at the very next character.
-            found = self._quick.search(lowered, found.start() + 1)
-        return False
+                if i not in seen:
+                    seen.add(i)
+                    yield i
+            found = self._finder.search(lowered, found.start() + 1)  # the next may overlap
+
+
+def rarest_group(groups: Sequence[Iterable[str]], frequencies: Mapping[str, int]) -> tuple[str, ...]:
+    """The anchor group to look a pattern up by: the one whose words are rarest
+    (`frequencies`, e.g. counts from the segmenter's dictionary; a word not in it counts
+    0), then the one whose shortest word is longest, then the one with the fewest words
+    (`()` if there is none)."""
+    def rarity(group: tuple[str, ...]) -> tuple[int, int, int]:
+        return sum(frequencies.get(word, 0) for word in group), -min(map(len, group)), len(group)
+
+    return min((tuple(sorted(group)) for group in groups if group), key=rarity, default=())
 
 
 def word_finder(words: Iterable[str]) -> re.Pattern[str] | None:

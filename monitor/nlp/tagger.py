@@ -31,7 +31,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from monitor.nlp.anchors import AnchoredPattern
+from monitor.nlp.anchors import AnchoredPattern, KeyIndex, rarest_group
 from monitor.nlp.apps import AppMatcher
 from monitor.nlp.lexicon import APP_CUE, ConcernLexicon, Lexicon
 from monitor.nlp.normalize import is_protected, protected_spans
@@ -68,6 +68,8 @@ class _Concern:
     strong: frozenset[str]
     strong_patterns: tuple[AnchoredPattern, ...]
     """Compiled one by one, each tried only on texts that hold its anchors."""
+    pattern_keys: KeyIndex
+    """Finds the patterns a text holds one anchor group of (the others are not tried)."""
     rules: tuple[_Rule, ...]
     exclude: re.Pattern[str] | None
 
@@ -102,6 +104,7 @@ class Tagger:
         self._fillers = frozenset(lexicon.negation_fillers)
 
     def _compile(self, concern: ConcernLexicon) -> _Concern:
+        patterns = tuple(AnchoredPattern.compile(p) for p in concern.strong_patterns)
         rules = tuple(
             _Rule(
                 terms=frozenset(self._key(t) for t in rule.terms),
@@ -113,7 +116,8 @@ class Tagger:
         return _Concern(
             name=concern.concern,
             strong=frozenset(self._key(t) for t in concern.strong),
-            strong_patterns=tuple(AnchoredPattern.compile(p) for p in concern.strong_patterns),
+            strong_patterns=patterns,
+            pattern_keys=KeyIndex([rarest_group(p.anchors, {}) for p in patterns]),
             rules=rules,
             exclude=_any_of(concern.exclude, concern.exclude_patterns),
         )
@@ -196,7 +200,8 @@ class Tagger:
         """The concern's strong hits, and the topic hits its rules accept."""
         excluded = _spans(concern.exclude, scan.text)
         found = [h for h in strong if h.word in concern.strong and not _overlaps_any(h, excluded)]
-        for pattern in concern.strong_patterns:
+        for i in concern.pattern_keys.hits(scan.lowered):
+            pattern = concern.strong_patterns[i]
             first = pattern.regex.search(scan.text) if pattern.may_match(scan.lowered) else None
             if first is None:
                 continue
