@@ -63,6 +63,8 @@ def test_the_key_index_finds_key_words_that_overlap() -> None:
     assert list(index.hits("微信被封，微博也被封")) == [2, 3]  # each item once
     assert list(index.hits("今天天气好")) == []
     assert KeyIndex([]).exact and list(KeyIndex([]).hits("被盗")) == []
+    inexact = KeyIndex([("Σύμβαση",), ("被盗",)])  # a non-ASCII cased letter: no exact search
+    assert not inexact.exact and list(inexact.hits("今天天气好")) == [0, 1]  # so every item
 
 
 KEYS = [("被盗",), ("盗号", "号被"), ("被",), ("删",), ("删帖", "帖子"), ("我被",)]

@@ -60,7 +60,7 @@ class KeyIndex:
     and in text order, the items a word of whose group the lower-cased text holds. One
     search of a trie of every key word dismisses most texts; in the others, each place
     where a key word starts is looked up once. Not `exact` if the words cannot be
-    searched exactly (`word_finder`): then a caller must try every item.
+    searched exactly (`word_finder`): then `hits` yields every item.
     """
 
     def __init__(self, keys: Sequence[Iterable[str]]) -> None:
@@ -68,6 +68,7 @@ class KeyIndex:
         words = set().union(*groups)
         self._finder = word_finder(words) if words else None
         self.exact = not words or self._finder is not None
+        self._items = len(groups)
         # Every key word starting at a place is a prefix of the longest one there, which
         # the trie finds (it prefers longer words).
         self._by_word = {found: tuple(i for i, group in enumerate(groups)
@@ -77,6 +78,7 @@ class KeyIndex:
     def hits(self, lowered: str) -> Iterator[int]:
         """The items whose key words `lowered` holds, each once, in text order."""
         if self._finder is None:
+            yield from (() if self.exact else range(self._items))
             return
         seen: set[int] = set()
         found = self._finder.search(lowered)
