@@ -1,7 +1,7 @@
 """Concern tagging quality: per-concern precision and recall on hand-labelled real posts.
 
     .venv/bin/python bench/bench_concerns.py [--data ../shared/data] [--everyday 20000]
-        [--errors dev|heldout] [--json]
+        [--errors dev|heldout] [--dev-only] [--json]
 
 The labels (`bench/data/concern_labels.jsonl`, how they were made: bench/README.md) name
 real Weibo posts by source file, row and the sha1 of their text; the texts themselves
@@ -18,7 +18,9 @@ tuning. Both are reported, each labelled. Then:
 
 `main()` returns the numbers as a dict, for a bench runner. `--errors` prints one
 split's misses and false alarms with their texts (to stdout only, never stored):
-tune on `dev`; `heldout` is for one last look.
+tune on `dev`; `heldout` is for one last look. For tuning, `--dev-only --errors dev`
+scores only dev posts and leaves held-out posts out of the everyday sample too, so a
+tuning run shows nothing of the held-out split.
 """
 
 from __future__ import annotations
@@ -178,11 +180,12 @@ def score_labelled(tagger: ConcernTagger, posts: Iterable[Labelled]) -> dict[str
 
 
 def everyday(tagger: ConcernTagger, texts: dict[str, list[str]], labelled: Sequence[Labelled],
-             size: int) -> dict[str, Any]:
-    """The false-concern rate on a random sample of posts not labelled as concerns."""
-    concerned = {p.text for p in labelled if p.concerns}  # by text: duplicates count too
+             size: int, *, dev_only: bool = False) -> dict[str, Any]:
+    """The false-concern rate on a random sample of posts not labelled as concerns
+    (`dev_only`: leaving out every held-out post too, so tuning never sees one)."""
+    left_out = {p.text for p in labelled if p.concerns or (dev_only and p.split == "heldout")}
     pool = [(name, row) for name in SOURCES for row in range(len(texts[name]))
-            if texts[name][row] not in concerned]
+            if texts[name][row] not in left_out]  # by text: duplicates count too
     sample = random.Random(EVERYDAY_SEED).sample(pool, min(size, len(pool)))
     tripped: Counter[str] = Counter()
     terms: Counter[str] = Counter()
@@ -236,17 +239,22 @@ def scenario(tagger: ConcernTagger) -> Report:
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     """Run the benchmark, print it, return its numbers."""
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.dev_only and args.errors == "heldout":
+        parser.error("--dev-only shows no held-out post: use --errors dev")
     started = time.perf_counter()
     texts = read_texts(Path(args.data))
     labelled, stale = read_labels(Path(args.labels), texts)
     tagger = ConcernTagger()
-    reports = score_labelled(tagger, labelled)
+    reports = score_labelled(tagger, [p for p in labelled if p.split == "dev" or not args.dev_only])
+    if args.dev_only:
+        del reports["heldout"]
     result: dict[str, Any] = {
         "lexicon": tagger.version, "labelled": len(labelled), "stale_labels": stale,
         **{name: report.as_dict() for name, report in reports.items()},
         "annotators": agreement(labelled),
-        "everyday": everyday(tagger, texts, labelled, args.everyday),
+        "everyday": everyday(tagger, texts, labelled, args.everyday, dev_only=args.dev_only),
         "scenario": scenario(tagger).as_dict(),
     }
     result["seconds"] = round(time.perf_counter() - started, 1)
@@ -266,6 +274,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--everyday", type=int, default=20_000, help="random posts to sample")
     parser.add_argument("--errors", choices=("dev", "heldout"),
                         help="print this split's errors with their texts")
+    parser.add_argument("--dev-only", action="store_true",
+                        help="for tuning: score and sample no held-out post at all")
     parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
     return parser
 
@@ -275,6 +285,8 @@ def _print(result: dict[str, Any]) -> None:
           f"posts ({result['stale_labels']} stale labels skipped)")
     for name, title in (("heldout", "HELD-OUT (never tuned on)"), ("dev", "DEV (tuned on)"),
                         ("scenario", "replay scenario (synthetic)")):
+        if name not in result:
+            continue
         print(f"\n{title}: {result[name]['posts']} posts")
         print(f"  {'concern':<11} {'precision':>9} {'recall':>7} {'support':>8} {'tagged':>7}")
         for concern in CONCERNS:
@@ -287,7 +299,8 @@ def _print(result: dict[str, Any]) -> None:
                             for c in CONCERNS))
     day = result["everyday"]
     print(f"\neveryday false-concern rate: {day['with_concern']}/{day['posts']} = "
-          f"{_pct(day['rate'], 2)} (random posts of all three files, labelled concerns left out)")
+          f"{_pct(day['rate'], 2)} (random posts of all three files, labelled concerns left out"
+          f"{'' if 'heldout' in result else ', held-out posts too'})")
     print(f"  by concern: {day['by_concern']}")
     print(f"  top terms:  {', '.join(f'{t} {n}' for t, n in day['top_terms'])}")
     print(f"\n{result['seconds']} s")

@@ -56,3 +56,22 @@ def test_the_split_rule_puts_about_sixty_percent_in_dev() -> None:
                      for row in _rows())
     assert splits["dev"] / sum(splits.values()) == pytest.approx(DEV_PERCENT / 100, abs=0.03)
     assert splits["heldout"] > 2500
+
+
+SHARED = REPO.parent / "shared" / "data"
+
+
+@pytest.mark.skipif(not (SHARED / "sentiment").is_dir(), reason="../shared/data is not here")
+def test_a_dev_only_run_scores_and_samples_no_held_out_post(capsys: pytest.CaptureFixture[str]) -> None:
+    sys.path.insert(0, str(REPO / "bench"))
+    try:
+        import bench_concerns
+    finally:
+        sys.path.remove(str(REPO / "bench"))
+    result = bench_concerns.main(["--data", str(SHARED), "--dev-only", "--everyday", "300"])
+    shown = capsys.readouterr().out
+    assert "heldout" not in result and "HELD-OUT" not in shown
+    assert result["dev"]["posts"] == result["all"]["posts"] > 4000
+    assert "held-out posts too" in shown
+    with pytest.raises(SystemExit):
+        bench_concerns.main(["--data", str(SHARED), "--dev-only", "--errors", "heldout"])
