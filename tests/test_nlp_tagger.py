@@ -102,6 +102,7 @@ EVERYDAY_TRAPS = [
     "地铁早高峰限流，排了半小时",
     # fraud: round 5 rules
     '我们为每笔交易的支付安全提供赔付保障',  # a payment service's safeguards
+    '他骗了我三年青春',  # lying in love, not money
     '#陈士渠防骗讲堂# 寻找走失儿童',
     '这是谣言，千万不要上当',
     '买家非说我卖假货，气死了',
@@ -224,6 +225,8 @@ CONCERNS_CASES = [
     ("我就在淘宝上搜了搜泡面，微博就开始每天给我推荐各种速食面", ("privacy",)),
     # fraud: round 5 rules
     ('换脸以后刷脸支付会不会有支付风险', ('fraud',)),
+    ('昨天被骗了五百块', ('fraud',)),  # the sum is one token: no money cue
+    ('他骗走了三万元', ('fraud',)),
     ('他靠骗取老人信任推销保健品', ('fraud',)),
     ('那家伙在车站骗吃骗喝半年', ('fraud',)),
     ('面粉里掺假，良心被狗吃了', ('fraud',)),
