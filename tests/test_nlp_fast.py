@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from monitor.config import NlpSettings
 from monitor.errors import ConfigError
 from monitor.nlp.analyzer import SENTIMENT_MAX_CHARS, Analyzer, _clamp, make_analyzer, polarity
-from monitor.nlp.anchors import word_finder as _hint
+from monitor.nlp.anchors import word_finder
 from monitor.nlp.lexicon import UserWord, load_lexicon
 from monitor.nlp.normalize import normalize
 from monitor.nlp.runner import iter_chunks, iter_output
@@ -220,12 +220,12 @@ def test_the_concern_filter_lets_every_strong_pattern_match_through(
 
 
 def test_hints_are_exact_or_absent() -> None:
-    hint = _hint(["隐私", "隐私泄露", "隐患", "ZAO", "脸"])
+    hint = word_finder(["隐私", "隐私泄露", "隐患", "ZAO", "脸"])
     assert hint is not None
     assert [bool(hint.search(t)) for t in ["我的隐私", "隐", "zao", "z a o", "脸"]] == [
         True, False, True, False, True]
-    assert _hint(["Σύμβαση"]) is None  # a non-ASCII cased letter: always do the full work
-    nothing = _hint([])
+    assert word_finder(["Σύμβαση"]) is None  # a non-ASCII cased letter: always do the full work
+    nothing = word_finder([])
     assert nothing is not None and nothing.search("任何文字") is None
 
 

@@ -162,7 +162,7 @@ def _item_groups(op: Any, arg: Any) -> list[Group]:
         low, _high, item = arg
         return _groups(item) if low >= 1 else []
     if op is sre.BRANCH:
-        best = [_best(_groups(branch)) for branch in arg[1]]
+        best = [rarest_group(_groups(branch), {}) for branch in arg[1]]
         return [frozenset().union(*best)] if all(best) else []
     return []  # ., [^…], categories, look-arounds, anchors, backreferences: no fixed word
 
@@ -194,10 +194,3 @@ def _class_chars(items: Any) -> Group:
     if len(chars) > _MAX_CLASS or any(char is None for char in chars):
         return frozenset()
     return frozenset(char for char in chars if char is not None)
-
-
-def _best(groups: list[Group]) -> Group:
-    """The most selective group: the longest shortest word, then the fewest words."""
-    if not groups:
-        return frozenset()
-    return max(groups, key=lambda group: (min(map(len, group)), -len(group)))
