@@ -266,6 +266,44 @@ def test_two_storms_separated_by_a_long_calm() -> None:
     assert all(s.escalations == () for s in storms)
 
 
+SMALL_ONSET = [(14, 5), (9, 4), (20, 16), (1, 1), (10, 8), (17, 13), (19, 16), (22, 20), (17, 10), (25, 18)]
+"""A small app's privacy onset (mentions, concern posts per hour), with a one-post hour
+after the first hot one: the hour grid fell across a lull (or across the point where
+Weibo's `N小时前` times begin, which land posts up to an hour late)."""
+
+
+def small_app_rows(onset: list[tuple[int, int]]) -> tuple[list[HourlyCount], datetime, datetime]:
+    """Two quiet days of 5 mentions an hour, then `onset`; returns the rows, onset, end."""
+    quiet = [(5, 0)] * 48
+    rows: list[HourlyCount] = []
+    for i, (mentions, concern) in enumerate([*quiet, *onset]):
+        hour = START + i * HOUR
+        rows += [HourlyCount("Old", "all", hour, mentions), HourlyCount("Old", "any", hour, concern),
+                 HourlyCount("Old", "privacy", hour, concern)]
+    return rows, START + len(quiet) * HOUR, START + (len(quiet) + len(onset)) * HOUR
+
+
+def test_a_thin_hour_inside_an_onset_neither_counts_nor_breaks_it() -> None:
+    rows, onset, end = small_app_rows(SMALL_ONSET)
+    storm = only(detect_storms(OLD_APP, rows, DEFAULTS, end))
+    assert storm.started_at == onset  # reaches back over the thin hour to the first elevated one
+    assert storm.detected_at == onset + 5 * HOUR  # hot at +2 and +4; +3 (one post) is skipped
+    assert storm.posts == sum(concern for _, concern in SMALL_ONSET)
+    # The same hour with enough mentions to be judged, and calm, does break the run.
+    judged = [*SMALL_ONSET[:3], (8, 0), *SMALL_ONSET[4:]]
+    rows, onset, end = small_app_rows(judged)
+    assert only(detect_storms(OLD_APP, rows, DEFAULTS, end)).started_at == onset + 4 * HOUR
+
+
+def test_thin_hours_bridge_an_onset_for_at_most_close_hours() -> None:
+    gap = [(1, 0)] * DEFAULTS.close_hours
+    hot, calm = (20, 16), [(5, 0)] * 3
+    rows, onset, end = small_app_rows([hot, *gap, hot, *calm])
+    assert only(detect_storms(OLD_APP, rows, DEFAULTS, end)).started_at == onset
+    rows, onset, end = small_app_rows([hot, *gap, (1, 0), hot, *calm])
+    assert detect_storms(OLD_APP, rows, DEFAULTS, end) == []
+
+
 def test_a_brand_new_app_is_judged_on_the_prior() -> None:
     launch = datetime(2024, 5, 1, 12, tzinfo=UTC)
     app = App("New", ("New",), launched_at=launch)

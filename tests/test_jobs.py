@@ -117,6 +117,34 @@ def test_jobs_on_a_virtual_clock_catch_the_storm_and_detect_only_when_something_
     assert run.started_at == clock.now() and run.status == "ok"  # runs are recorded in the clock's time
 
 
+def test_the_storm_opens_when_hour_precise_times_begin_inside_its_onset(
+    storage: Storage, context_for: Any
+) -> None:
+    """Weibo shows today's posts as `N小时前`, which resolve up to an hour late, and
+    yesterday's to the minute. At 11:00 Beijing that line falls at 13:00 of the storm
+    day of a scenario shifted so that 09-01 00:00 is now: one hour gets almost no posts.
+    The storm opens all the same (it did not until thin hours were bridged; see
+    `monitor.detect.episodes`)."""
+    now = datetime(2026, 11, 27, 3, 0, 7, tzinfo=UTC)
+    shift = now - datetime(2019, 9, 1, tzinfo=SHANGHAI)
+    data = ReplayData.from_scenario(scale=0.5)
+    data = ReplayData(replace(post, created_at=post.created_at + shift) for post in data.posts)
+    apps = tuple(replace(app, launched_at=app.launched_at + shift) for app in APPS)
+    clock = VirtualClock(now)
+    with ReplayServer(data, clock) as server:
+        source = search_source(server.url, lookback_hours=24 * 30, max_pages=1000)
+        settings = replace(settings_for(storage.url, source), apps=apps)
+        with jobs.installed(context_for(settings, now=clock.now, alerts=False)):
+            jobs.job_scrape("weibo")
+            jobs.job_analyze()
+    series = storage.hourly_series("ZAO", until=now)
+    mentions = {row.hour: row.posts for row in series if row.concern == "all"}
+    assert mentions[datetime(2026, 11, 26, 16, tzinfo=UTC)] < 5  # the thin hour (00:00 Beijing)
+    (storm,) = storage.list_storms()
+    assert storm.storm.app == "ZAO" and storm.storm.status == "open"
+    assert storm.storm.started_at < datetime(2026, 11, 26, 16, tzinfo=UTC)
+
+
 def test_jobs_need_a_context() -> None:
     with pytest.raises(MonitorError, match="no job context"):
         jobs.job_detect()

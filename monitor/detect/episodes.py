@@ -8,6 +8,12 @@ the baseline forgets that run: it is restored to its state before the storm's fi
 hour. While a storm is open nothing is learned. Calm hours after the last elevated hour
 are held back; `close_hours` of them close the storm at the end of its last elevated
 hour, and only then are they learned.
+
+An hour too thin to be hot (fewer mentions than `open_min_posts`) says nothing about
+whether a storm is building: inside a run of elevated hours it neither counts towards
+`open_hours` nor breaks the run, for up to `close_hours` such hours in a row. Without
+this a one-post hour in a small app's onset (the hour grid falling across a lull) reset
+the count, the baseline learned the onset, and the storm never opened.
 """
 
 from __future__ import annotations
@@ -48,6 +54,7 @@ class Tracker:
         self.episode: _Episode | None = None
         self._elevated_run: list[ScoredHour] = []
         self._hot_run = 0
+        self._thin_run = 0
 
     def step(self, data: HourData) -> HourScore:
         """Score `data` (the next hour) and update storms and the baseline."""
@@ -66,12 +73,23 @@ class Tracker:
         return [*self.closed, *current]
 
     def _step_quiet(self, scored: ScoredHour) -> None:
+        if self._bridges(scored):
+            self._thin_run += 1
+            self._elevated_run = [*self._elevated_run, scored]
+            self._learn(scored)
+            return
+        self._thin_run = 0
         self._elevated_run = [*self._elevated_run, scored] if scored.view.elevated else []
         self._hot_run = self._hot_run + 1 if scored.view.hot else 0
         if self._hot_run >= max(1, self.settings.open_hours):
             self._open(scored)
         else:
             self._learn(scored)
+
+    def _bridges(self, scored: ScoredHour) -> bool:
+        """Whether `scored` is a thin hour inside an elevated run (see the module docstring)."""
+        return (bool(self._elevated_run) and scored.data.mentions < self.settings.open_min_posts
+                and self._thin_run < max(1, self.settings.close_hours))
 
     def _open(self, scored: ScoredHour) -> None:
         hours = self._elevated_run
@@ -80,7 +98,7 @@ class Tracker:
         totals = _concern_totals(hours)
         founders = frozenset(c for c, n in totals.items() if n >= self.settings.escalate_min_posts)
         self.episode = _Episode(detected_at=scored.data.hour + HOUR, hours=hours, founders=founders)
-        self._elevated_run, self._hot_run = [], 0
+        self._elevated_run, self._hot_run, self._thin_run = [], 0, 0
 
     def _step_storm(self, episode: _Episode, scored: ScoredHour) -> None:
         if scored.view.elevated:
