@@ -225,7 +225,7 @@ CONCERNS_CASES = [
     ("我就在淘宝上搜了搜泡面，微博就开始每天给我推荐各种速食面", ("privacy",)),
     # fraud: round 5 rules
     ('换脸以后刷脸支付会不会有支付风险', ('fraud',)),
-    ('昨天被骗了五百块', ('fraud',)),  # the sum is one token: no money cue
+    ('昨天被骗了五百块', ('fraud',)),  # the sum is one token, and holds the money cue 块
     ('他骗走了三万元', ('fraud',)),
     ('他靠骗取老人信任推销保健品', ('fraud',)),
     ('那家伙在车站骗吃骗喝半年', ('fraud',)),
@@ -408,6 +408,26 @@ def test_strong_pattern_evidence_is_the_matched_text(tagger: Tagger, segmenter: 
 def test_topic_term_needs_a_cue_in_the_same_sentence(tagger: Tagger, segmenter: Segmenter) -> None:
     assert tag(tagger, segmenter, "ZAO换脸太好玩了！明天考试好担心")[0] == ()
     assert tag(tagger, segmenter, "换脸太好玩了，就是有点担心")[0] == ("biometric",)
+
+
+@pytest.mark.parametrize(("text", "cut"), [
+    ("昨天被骗了五百块", "五百块"),
+    ("他骗走了三万元", "三万元"),
+    ("被骗了一百多块钱", "一百多块"),
+    ("被骗走十余万元", "十余万元"),
+    ("被骗3000多元", "多元"),  # "3000" is its own token: the amount starts before "多元"
+])
+def test_an_amount_in_one_token_holds_its_money_cue(
+    tagger: Tagger, segmenter: Segmenter, text: str, cut: str
+) -> None:
+    assert cut in segmenter.cut(text)  # the segmenter keeps the amount whole
+    concerns, terms = tag(tagger, segmenter, text)
+    assert concerns == ("fraud",) and cut not in terms  # a cue, never evidence itself
+
+
+@pytest.mark.parametrize("text", ["骗子说文化多元", "骗我一万次我也信", "他骗了我三年青春"])
+def test_words_that_merely_hold_numerals_are_no_amount(tagger: Tagger, segmenter: Segmenter, text: str) -> None:
+    assert tag(tagger, segmenter, text)[0] == ()
 
 
 def test_negated_cue_does_not_count(tagger: Tagger, segmenter: Segmenter) -> None:

@@ -9,7 +9,9 @@ The rules, as the lexicon README explains them to analysts:
   and only if the same sentence also holds one of its rule's **cues** (a whole word, not
   negated: `不用担心` is no cue) or a strong term of the same concern. A cue of three or
   more characters also counts at the end of a longer word, so the segmenter's names
-  `浙江省工商局` and `上海市质监局` hold the cues `工商局` and `质监局`.
+  `浙江省工商局` and `上海市质监局` hold the cues `工商局` and `质监局`. A cue of any length
+  counts at the end of an amount, a word that is otherwise numerals: the segmenter keeps
+  `五百块` and `三万元` whole, and they hold the money cues `块` and `万元`.
 - Nothing inside an @mention, an emoticon, a watched app's name (`ZAO换脸`, `逢脸造戏`:
   naming the app is no concern) or an **exclusion** (a look-alike such as `人脸香氛蜡烛`
   or `骗你的`) counts, neither as a term nor as a cue; an app name is only the `{app}` cue.
@@ -40,6 +42,10 @@ _MAX_JOIN = 6
 """Topic terms and cues may span at most this many tokens."""
 _MIN_SUFFIX = 3
 """Cues at least this long also match at the end of a longer token (`浙江省工商局`)."""
+_LEADING = frozenset("0123456789零〇一二两三四五六七八九十百千万亿几")
+_NUMERALS = _LEADING | frozenset(".多余")
+"""What an amount (`五百块`, `几万块钱`, `3000` `多元`) is made of before its unit; it starts
+with a `_LEADING` character, in the token or right before it (`多元` alone is "diverse")."""
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
@@ -92,9 +98,8 @@ class Tagger:
             w for c in self._concerns for r in c.rules for w in (*r.terms, *r.cues)
         )
         self._max_word = max((len(w) for w in self._words), default=0)
-        self._suffix_cues = frozenset(
-            w for c in self._concerns for r in c.rules for w in r.cues if len(w) >= _MIN_SUFFIX
-        )
+        self._cues = frozenset(w for c in self._concerns for r in c.rules for w in r.cues)
+        self._suffix_cues = frozenset(w for w in self._cues if len(w) >= _MIN_SUFFIX)
         self._uses_apps = any(r.app_cue for c in self._concerns for r in c.rules)
         self._exclude = _any_of(lexicon.exclude, lexicon.exclude_patterns)
         self._dismissal = _dismissals(
@@ -186,11 +191,14 @@ class Tagger:
         return hits
 
     def _suffix_hit(self, lowered: str, span: tuple[int, int], index: int) -> list[_Hit]:
-        """The longest cue ending a longer token (`浙江省工商局` ends in `工商局`)."""
+        """The longest cue ending a longer token (`浙江省工商局` ends in `工商局`), or
+        ending an amount (`五百块` ends in `块`)."""
         start, end = span
-        for size in range(end - start - 1, _MIN_SUFFIX - 1, -1):
-            if lowered[end - size:end] in self._suffix_cues:
-                return [_Hit(end - size, end, lowered[end - size:end], index, cue_only=True)]
+        for size in range(end - start - 1, 0, -1):
+            suffix = lowered[end - size:end]
+            if (size >= _MIN_SUFFIX and suffix in self._suffix_cues) or (
+                    suffix in self._cues and _is_amount(lowered, start, end - size)):
+                return [_Hit(end - size, end, suffix, index, cue_only=True)]
         return []
 
     def _evidence(
@@ -249,6 +257,13 @@ class Tagger:
                 terms.extend(self._spelling.get(word, word) for word in words_at[(start, end)])
             reach = max(reach, end)
         return tuple(dict.fromkeys(terms))
+
+
+def _is_amount(lowered: str, start: int, unit: int) -> bool:
+    """Whether `lowered[start:unit]` is a number (`五百`, `3.5万`, `多` after `3000`)."""
+    digits = lowered[start:unit]
+    return _NUMERALS.issuperset(digits) and (
+        digits[0] in _LEADING or (start > 0 and lowered[start - 1] in _LEADING))
 
 
 def _cues_by_sentence(
