@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from monitor.types import CONCERNS
 
@@ -75,3 +77,29 @@ def test_a_dev_only_run_scores_and_samples_no_held_out_post(capsys: pytest.Captu
     assert "held-out posts too" in shown
     with pytest.raises(SystemExit):
         bench_concerns.main(["--data", str(SHARED), "--dev-only", "--errors", "heldout"])
+
+
+def _bench_concerns() -> Any:
+    sys.path.insert(0, str(REPO / "bench"))
+    try:
+        import bench_concerns
+    finally:
+        sys.path.remove(str(REPO / "bench"))
+    return bench_concerns
+
+
+def test_the_wilson_interval_matches_known_values() -> None:
+    wilson = _bench_concerns().wilson
+    assert wilson(10, 24) == pytest.approx((0.2447, 0.6117), abs=1e-4)
+    assert wilson(0, 5) == pytest.approx((0.0, 0.4345), abs=1e-4)
+    assert wilson(5, 5) == pytest.approx((0.5655, 1.0), abs=1e-4)
+    assert wilson(0, 0) is None
+
+
+@given(st.integers(1, 5000), st.data())
+def test_the_wilson_interval_holds_the_share(n: int, data: st.DataObject) -> None:
+    hits = data.draw(st.integers(0, n))
+    low, high = _bench_concerns().wilson(hits, n)
+    assert 0.0 <= low <= round(hits / n, 4) <= high <= 1.0
+    assert (hits > 0 or low == 0.0) and (hits < n or high == 1.0)
+    assert high - low < 1.0  # one post already says something
