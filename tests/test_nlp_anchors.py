@@ -70,13 +70,28 @@ def test_the_key_index_finds_key_words_that_overlap() -> None:
 KEYS = [("被盗",), ("盗号", "号被"), ("被",), ("删",), ("删帖", "帖子"), ("我被",)]
 
 
+CHARS = ["被", "盗", "号", "了", "删", "帖", "子", "我", "。", "x"]
+
+
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(["被", "盗", "号", "了", "删", "帖", "子", "我", "。", "x"]), max_size=14))
-def test_the_key_index_finds_exactly_the_items_whose_words_the_text_holds(chars: list[str]) -> None:
+@given(st.lists(st.sampled_from(CHARS), max_size=14),
+       st.none() | st.dictionaries(st.sampled_from(CHARS), st.integers(0, 100_000)))
+def test_the_key_index_finds_exactly_the_items_whose_words_the_text_holds(
+    chars: list[str], frequencies: dict[str, int] | None
+) -> None:
     text = "".join(chars)
-    hits = list(KeyIndex(KEYS).hits(text))
+    hits = list(KeyIndex(KEYS, frequencies).hits(text))  # with frequencies: searched by probes
     assert len(hits) == len(set(hits))
     assert set(hits) == {i for i, key in enumerate(KEYS) if any(word in text for word in key)}
+
+
+def test_key_words_are_searched_from_their_rarest_character() -> None:
+    counts = {"不": 90_000, "设": 5_000, "密": 800, "码": 2_000, "被": 50_000, "盗": 300}
+    index = KeyIndex([("不设密码",), ("被盗",)], counts)
+    assert index._finder is not None and index._finder.pattern == "(?:密码|盗)"
+    assert list(index.hits("服务器不设密码")) == [0]
+    assert list(index.hits("忘了密码，被人盗了")) == []  # 密码 and 盗 found, the words not
+    assert list(index.hits("号被盗了")) == [1]
 
 
 def test_a_pattern_is_looked_up_by_its_rarest_anchor_group() -> None:

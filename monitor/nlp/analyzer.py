@@ -182,11 +182,14 @@ class _ConcernFilter:
         rules = [rule for c in concerns for rule in c.topics]
         self.cues = [(word_finder(q for q in r.cues if q != APP_CUE), APP_CUE in r.cues) for r in rules]
         self.patterns = [AnchoredPattern.compile(p) for c in concerns for p in c.strong_patterns]
-        frequencies = dictionary_frequencies({w for p in self.patterns for group in p.anchors for w in group})
+        anchor_words = {w for p in self.patterns for group in p.anchors for w in group}
+        words = {w for key in (*strong, *(rule.terms for rule in rules)) for w in key} | anchor_words
+        frequencies = dictionary_frequencies(anchor_words | {char for word in words for char in word})
         # One index for every kind of evidence: strong terms, then the topic rules' terms,
-        # then each strong pattern's rarest anchor group.
+        # then each strong pattern's rarest anchor group; searched by rare characters.
         self.keys = KeyIndex([*strong, *(rule.terms for rule in rules),
-                              *(rarest_group(p.anchors, frequencies) for p in self.patterns)])
+                              *(rarest_group(p.anchors, frequencies) for p in self.patterns)],
+                             {word: count for word, count in frequencies.items() if len(word) == 1})
         self.first_rule = len(strong)
         self.first_pattern = len(strong) + len(rules)
         self.app_hint = app_hint

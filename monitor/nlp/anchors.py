@@ -56,38 +56,57 @@ class AnchoredPattern:
 class KeyIndex:
     """Which of many items a text may concern, by the key words each item needs.
 
-    Item `i` is keyed by a group of words (`keys[i]`): `hits(lowered)` yields, each once
-    and in text order, the items a word of whose group the lower-cased text holds. One
-    search of a trie of every key word dismisses most texts; in the others, each place
-    where a key word starts is looked up once. Not `exact` if the words cannot be
-    searched exactly (`word_finder`): then `hits` yields every item.
+    Item `i` is keyed by a group of words (`keys[i]`): `hits(lowered)` yields, each once,
+    the items a word of whose group the lower-cased text holds. One search of a trie
+    dismisses most texts. Not `exact` if the words cannot be searched exactly
+    (`word_finder`): then `hits` yields every item.
+
+    Given `frequencies` (how common characters are, e.g. single-character counts from
+    the segmenter's dictionary), the trie holds each word's *probe* instead of the word:
+    the tail of the word from its rarest character (`不设密码` is searched as `密码` if 密
+    is rarer than 不 and 设). A trie whose words start with common characters (不, 是,
+    一) is tried at most places of most texts; probes start at rare ones. Each probe
+    found is confirmed by a plain substring test of the words it stands for. Without
+    `frequencies` the probe is the word, and items come in the order their words start.
     """
 
-    def __init__(self, keys: Sequence[Iterable[str]]) -> None:
+    def __init__(self, keys: Sequence[Iterable[str]], frequencies: Mapping[str, int] | None = None) -> None:
         groups = [frozenset(word.lower() for word in key if word) for key in keys]
         words = set().union(*groups)
-        self._finder = word_finder(words) if words else None
+        probes = {word: _probe(word, frequencies) for word in words}
+        self._finder = word_finder(probes.values()) if words else None
         self.exact = not words or self._finder is not None
         self._items = len(groups)
-        # Every key word starting at a place is a prefix of the longest one there, which
-        # the trie finds (it prefers longer words).
-        self._by_word = {found: tuple(i for i, group in enumerate(groups)
-                                      if any(found.startswith(word) for word in group))
-                         for found in words}
+        # The trie finds the longest probe starting at a place; every probe starting
+        # there is a prefix of it. A word equal to its probe needs no confirming.
+        self._by_probe: dict[str, tuple[tuple[int, str | None], ...]] = {
+            found: tuple((i, None if probes[word] == word else word)
+                         for i, group in enumerate(groups) for word in sorted(group)
+                         if found.startswith(probes[word]))
+            for found in set(probes.values())}
 
     def hits(self, lowered: str) -> Iterator[int]:
-        """The items whose key words `lowered` holds, each once, in text order."""
+        """The items whose key words `lowered` holds, each once."""
         if self._finder is None:
             yield from (() if self.exact else range(self._items))
             return
         seen: set[int] = set()
         found = self._finder.search(lowered)
         while found is not None:
-            for i in self._by_word[found.group()]:
-                if i not in seen:
+            for i, word in self._by_probe[found.group()]:
+                if i not in seen and (word is None or word in lowered):
                     seen.add(i)
                     yield i
             found = self._finder.search(lowered, found.start() + 1)  # the next may overlap
+
+
+def _probe(word: str, frequencies: Mapping[str, int] | None) -> str:
+    """The tail of `word` from its rarest character (the first of equals); the whole
+    word without `frequencies`."""
+    if not frequencies:
+        return word
+    start = min(range(len(word)), key=lambda k: (frequencies.get(word[k], 0), k))
+    return word[start:]
 
 
 def rarest_group(groups: Sequence[Iterable[str]], frequencies: Mapping[str, int]) -> tuple[str, ...]:
