@@ -224,7 +224,7 @@ CONCERNS_CASES = [
     ("我的号码不晓得被什么软件标记成了房产中介", ("privacy",)),
     ("我就在淘宝上搜了搜泡面，微博就开始每天给我推荐各种速食面", ("privacy",)),
     # fraud: round 5 rules
-    ('换脸以后刷脸支付会不会有支付风险', ('fraud',)),
+    ('换脸以后刷脸支付会不会有支付风险', ('biometric', 'fraud')),
     ('昨天被骗了五百块', ('fraud',)),  # the sum is one token, and holds the money cue 块
     ('他骗走了三万元', ('fraud',)),
     ('他靠骗取老人信任推销保健品', ('fraud',)),
@@ -270,7 +270,7 @@ CONCERNS_CASES = [
     ('这软件能人肉任何人', ('privacy',)),
     ('指纹很容易被复制', ('biometric',)),
     ('公司强制全部改成指纹打卡', ('biometric',)),
-    ('小区一律刷脸门禁', ('biometric',)),
+    ('小区一律刷脸门禁', ('privacy', 'biometric')),
     ('街头摄像头人脸识别抓拍行人', ('privacy', 'biometric')),
     ('这是一款人脸搜索工具', ('biometric',)),
     # regulatory: round 5 rules
@@ -357,7 +357,7 @@ CONCERNS_CASES = [
     ('网上几千张人脸照片打包出售，一张才几毛钱', ('privacy', 'biometric')),
     ('人脸识别第一案开庭', ('biometric',)),
     ('步态识别技术走路姿势都能认出你', ('biometric',)),
-    ('售楼处偷偷人脸识别，有人戴头盔看房', ('biometric',)),
+    ('售楼处偷偷人脸识别，有人戴头盔看房', ('privacy', 'biometric')),
     ('苹果会不会把指纹数据交给美国政府', ('biometric',)),
     ('换脸APP一夜爆红，可你的脸可能被拿去干坏事', ('biometric',)),
     ('小学生用打印的照片就骗过了丰巢的刷脸取件', ('biometric',)),
@@ -365,8 +365,8 @@ CONCERNS_CASES = [
     ('换脸软件生成的视频连亲妈都认不出来，以后眼见也不为实了', ('biometric',)),
     ('德国黑客用假指纹破解了iPhone5s的指纹识别', ('biometric', 'security')),
     ('FaceApp变老滤镜火了，但它的隐私条款说照片可以随便用', ('privacy', 'biometric')),
-    ('你上传的自拍可能被拿去训练人脸识别算法', ('biometric',)),
-    ('小区强制安装人脸识别门禁，不刷脸不让进', ('biometric',)),
+    ('你上传的自拍可能被拿去训练人脸识别算法', ('privacy', 'biometric')),
+    ('小区强制安装人脸识别门禁，不刷脸不让进', ('privacy', 'biometric')),
     ('登录个游戏还要人脸识别，还要上传身份证', ('privacy', 'biometric')),
     ('办新身份证要录指纹，这些指纹存到哪里去了', ('biometric',)),
 ]
