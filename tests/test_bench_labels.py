@@ -103,3 +103,37 @@ def test_the_wilson_interval_holds_the_share(n: int, data: st.DataObject) -> Non
     assert 0.0 <= low <= round(hits / n, 4) <= high <= 1.0
     assert (hits > 0 or low == 0.0) and (hits < n or high == 1.0)
     assert high - low < 1.0  # one post already says something
+
+
+PROBES = [REPO / "bench" / "data" / f"app_storm_probes_{name}.jsonl" for name in ("a", "b")]
+
+
+@pytest.mark.parametrize("path", PROBES, ids=["A", "B"])
+def test_each_probe_is_well_formed_and_labelled_by_the_majority_of_its_votes(path: Path) -> None:
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == 240
+    for number, row in enumerate(rows, 1):
+        assert set(row) == {"text", "concerns", "event", "votes"}, number
+        assert row["text"].strip() and row["event"], number
+        assert row["concerns"] == [c for c in CONCERNS if c in row["concerns"]], number
+        votes = [v for v in row["votes"] if v is not None]
+        assert len(row["votes"]) in (2, 3) and all(set(v) <= set(CONCERNS) for v in votes), number
+        majority = [c for c in CONCERNS if 2 * sum(c in v for v in votes) > len(votes)]
+        assert row["concerns"] == majority, number
+    assert sum(not row["concerns"] for row in rows) >= 80  # everyday posts, for precision
+
+
+def test_the_two_probe_sets_share_no_post() -> None:
+    texts = [{json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines()} for path in PROBES]
+    assert not texts[0] & texts[1]
+
+
+@pytest.mark.skipif(not (SHARED / "sentiment").is_dir(), reason="../shared/data is not here")
+def test_probe_b_errors_are_never_printed(capsys: pytest.CaptureFixture[str]) -> None:
+    bench = _bench_concerns()
+    with pytest.raises(SystemExit):
+        bench.main(["--data", str(SHARED), "--errors", "probe_b"])
+    result = bench.main(["--data", str(SHARED), "--dev-only", "--everyday", "300", "--errors", "probe_a"])
+    shown = capsys.readouterr().out
+    assert "probe_b" not in result and "PROBES B" not in shown
+    assert result["probe_a"]["posts"] == 240 and "app-storm probes A" in shown
