@@ -79,11 +79,14 @@ class KeyIndex:
         self._items = len(groups)
         # The trie finds the longest probe starting at a place; every probe starting
         # there is a prefix of it. A word equal to its probe needs no confirming.
+        owners: dict[str, list[tuple[int, str | None]]] = {}
+        for i, group in enumerate(groups):
+            for word in sorted(group):
+                owners.setdefault(probes[word], []).append((i, None if probes[word] == word else word))
         self._by_probe: dict[str, tuple[tuple[int, str | None], ...]] = {
-            found: tuple((i, None if probes[word] == word else word)
-                         for i, group in enumerate(groups) for word in sorted(group)
-                         if found.startswith(probes[word]))
-            for found in set(probes.values())}
+            found: tuple(sorted((pair for end in range(1, len(found) + 1) for pair in owners.get(found[:end], ())),
+                                key=lambda pair: pair[0]))
+            for found in owners}
 
     def hits(self, lowered: str) -> Iterator[int]:
         """The items whose key words `lowered` holds, each once."""

@@ -253,9 +253,7 @@ def dictionary_frequencies(words: Iterable[str]) -> dict[str, int]:
     text = _main_dictionary()
     if not wanted or text is None:
         return {}
-    alternatives = "|".join(map(re.escape, sorted(wanted)))
-    found = re.compile(rf"^({alternatives}) (\d+)", re.MULTILINE)
-    return {word: int(freq) for word, freq in found.findall(text)}
+    return {word: int(freq) for word, freq in _DICT_LINE.findall(text) if word in wanted}
 
 
 def _main_dictionary() -> str | None:
