@@ -92,7 +92,7 @@ class Analyzer:
         self.apps, self.model, self.nlp = apps, model, nlp
         self.version = analyzer_version(model.name, lexicon.hash, segmenter.backend, nlp)
         self._app_hint = word_finder(alias for app in apps.apps for alias in (app.name, *app.aliases))
-        self._concerns = _ConcernFilter(lexicon, self._app_hint)
+        self._concerns = _ConcernFilter(lexicon, tagger.strong_patterns, self._app_hint)
 
     def analyze(self, text: str) -> Analysis:
         """The analysis of one post body (HTML or plain text)."""
@@ -176,12 +176,14 @@ class _ConcernFilter:
     only what it finds is checked further.
     """
 
-    def __init__(self, lexicon: Lexicon, app_hint: re.Pattern[str] | None) -> None:
+    def __init__(self, lexicon: Lexicon, patterns: Sequence[AnchoredPattern],
+                 app_hint: re.Pattern[str] | None) -> None:
+        """`patterns`: every strong pattern of `lexicon`, compiled (the tagger's)."""
         concerns = lexicon.concerns
         strong = [(word,) for c in concerns for word in c.strong]
         rules = [rule for c in concerns for rule in c.topics]
         self.cues = [(word_finder(q for q in r.cues if q != APP_CUE), APP_CUE in r.cues) for r in rules]
-        self.patterns = [AnchoredPattern.compile(p) for c in concerns for p in c.strong_patterns]
+        self.patterns = patterns
         anchor_words = {w for p in self.patterns for group in p.anchors for w in group}
         words = {w for key in (*strong, *(rule.terms for rule in rules)) for w in key} | anchor_words
         frequencies = dictionary_frequencies(anchor_words | {char for word in words for char in word})

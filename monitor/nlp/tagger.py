@@ -91,6 +91,9 @@ class Tagger:
         self._apps = apps
         self._spelling: dict[str, str] = {}
         self._concerns = tuple(self._compile(concern) for concern in lexicon.concerns)
+        self.strong_patterns = tuple(p for c in self._concerns for p in c.strong_patterns)
+        """Every concern's strong patterns, compiled, in lexicon order (the analyzer's
+        pre-filter uses them too)."""
         self._strong_by_first: dict[str, list[str]] = {}
         for word in sorted({w for c in self._concerns for w in c.strong}, key=len, reverse=True):
             self._strong_by_first.setdefault(word[0], []).append(word)
