@@ -99,6 +99,61 @@ REGULATORY_CASES = [
     ("杭州修订了物业管理条例", REG),
     ("App新规来了", REG),
     ("网络游戏防沉迷新规出台了", REG),
+    # Round 8: an app's links that will not open or be sent in a chat app.
+    ("刚刷到说zao的链接在微信里打不开了，我还以为是我家网又抽风", REG),  # probe
+    ("抖音的分享链接到了QQ里就被拦截了", REG),
+    ("好像发不了链接啊 被当做广告了", REG),
+    # A platform or an app store asked to act.
+    ("苹果和各家安卓商店是不是该管管了", REG),  # probe
+    ("微博能不能赶紧封了这些营销号", REG),
+    # Content and channels removed at a whim, swallowed, folded, hidden, judged against the rules.
+    ("追了三年的超话说关就关，粉丝群里哭成一片", REG),  # probe
+    ("好好的评论说没就没", REG),  # probe
+    ("公众号说封就封，连个理由都没有", REG),
+    ("我的评论又被吞了，发了三遍都显示不出来", REG),
+    ("刚发的回答被折叠了", REG),
+    ("粉丝都刷不到我的视频了，明明没违规", REG),
+    ("那条吐槽被设置为仅自己可见", REG),
+    ("笔记被判定违规，申诉也没用", REG),
+    ("我的帖子被404了", REG),
+    # A platform removing someone's content, account or group.
+    ("微博把我的超话封了", REG),
+    ("B站把那个视频下了", REG),
+    ("抖音封了好几个AI换脸的号", REG),
+    ("豆瓣小组被解散了", REG),
+    # Companies, shops and apps fined; authorities stepping in.
+    ("这家公司被罚了五十万", REG),
+    ("那几家偷采人脸的店后来被罚了没有？", REG),
+    ("违规的App将被重罚", REG),
+    ("相关部门已经介入调查了", REG),
+    ("有关部门已经在查了", REG),
+    ("相关部门正在调查此事", REG),
+    ("国家该出手管管这些黑心商家了", REG),
+    # Rules and standards: drafts, joint notices, laws and interpretations in force.
+    ("人脸识别国家标准正在征求意见", REG),
+    ("两部门联合发文，规范人脸识别应用", REG),
+    ("舆论封锁上吃的亏，现在可别再来一遍了", REG),
+    ("个保法正式来了，大厂们都要管，希望不是一阵风", REG),  # probe-like
+    ("银行也得遵守个保法了吧", REG),
+    ("最高法出了司法解释，物业不能再乱收费了", REG),  # probe-like
+    ("人脸识别司法解释出来了", REG),
+    ("网络直播管理规定明年一月起施行", REG),
+    # A named regulator fining or taking a complaint; hotlines; the 3.15 gala.
+    ("市场监管局罚了一家健身房", REG),  # probe
+    ("我已经向市场监管局举报了", REG),
+    ("打了12345投诉物业乱收费", REG),
+    ("看完315，以后进店我得戴口罩墨镜", REG),  # probe
+    # Regulators abroad; app stores removing apps; filings with the competent authority.
+    ("意大利监管机构对这款AI应用展开调查", REG),
+    ("监管终于对这些app动手了", REG),
+    ("韩国对脸书罚款", REG),
+    ("ZAO被罚款了", REG),
+    ("日本监管机构已经对这家公司展开调查", REG),
+    ("苹果把这款app从商店里撤了", REG),
+    ("安卓各大市场已经搜不到这个app了", REG),
+    ("FaceApp在美国被要求接受调查", REG),
+    ("应当向省农业行政主管部门申请办理农药登记", REG),
+    ("应用商店上架审核要收紧了", REG),
 ]
 
 REGULATORY_TRAPS = [
@@ -147,6 +202,38 @@ REGULATORY_TRAPS = [
     "大家一起整治一下宿舍卫生",
     "大家 管管孩子吧",
     "能不能管管了，交了钱还没座位",
+    # Round 8: a boss's or a teacher's talk, a slow network, shops closing, money gone.
+    "老板今天约谈了我，说我上个月KPI没完成，要我好好整改工作方法[泪]",  # probe
+    "班主任约谈了几个家长，要求整改学习态度",
+    "这个链接发到群里打不开，可能是网不好",
+    "那家奶茶店说关就关，好可惜",
+    "钱说没就没，工资又花光了",
+    # Cards swallowed, children punished, staff fined, sports, one's own deletions.
+    "银行卡被ATM吞了",
+    "这家店被罚站的小孩好可怜",
+    "店员被罚了，因为打碎了盘子",
+    "国家队出手了，三比零",
+    "我的评论被作者删了",
+    "群被群主解散了",
+    # One's own privacy settings, shops and deliveries, exam answers, marriage, surveys.
+    "别人看不到我的朋友圈是因为我设置了三天可见",
+    "把相册设置成仅自己可见了",
+    "商店该进货了",
+    "平台能不能快点发货",
+    "标准答案出来了",
+    "结婚登记要带户口本",
+    "个保法是什么",
+    "我的小程序通过app store审核啦",
+    "这个条例我不太懂",
+    "她把我微信删了",
+    "问卷调查显示大家都爱喝奶茶",
+    "手被门夹了",
+    # Downloads, statistics, looking up a number, fines on people.
+    "抖音把视频下载到相册了",
+    "据相关部门调查显示，近视率逐年上升",
+    "我查了一下工商局的电话",
+    "google一下闯红灯罚款多少",
+    "超生被计划生育委员会罚款",
 ]
 
 

@@ -180,3 +180,99 @@ def test_face_payment(
 ) -> None:
     found, _ = tag(tagger, segmenter, text)
     assert (concern in found) is raised
+
+
+# Round 8: scams told as stories, breaches told as "my data is on sale", and feared leaks
+# that are no breach. (text, concern, raised): the concern must (or must not) be raised,
+# whatever other concern files read into the text.
+ROUND8 = [
+    # phishing pages and messages that ask to log in
+    ("有人私信我说“你的视频被人挂了”，附个链接，点开要登录，这不就是盗号网站吗", "fraud", True),
+    ("群里有人发了个盗号链接，大家别点", "fraud", True),
+    ("邮件里附了个网址，点开要输入密码才能看文件", "fraud", True),
+    ("盗墓小说网站更新了", "fraud", False),
+    ("群消息里的链接是班级作业", "fraud", False),
+    # a hijacked account selling or spreading links; someone else spending from my account
+    ("我微博被盗了！昨天那条卖面膜的不是我发的，大家千万别买！！", "fraud", True),
+    ("QQ号被盗了，群里那个链接不是我发的，别点", "fraud", True),
+    ("微博被盗了好几天，今天终于找回来了", "fraud", False),
+    ("苹果ID被盗了，对方在我账号上买了六百多的游戏点券", "fraud", True),
+    ("有人用我的支付宝买了三千块的东西，我根本不知道", "fraud", True),
+    ("我妹用我的账号买了会员", "fraud", False),
+    # my face or ID used by others to pay or borrow; cards emptied
+    ("刷脸支付是真方便，但我总觉得哪天我的脸会被人拿去替我付钱", "fraud", True),
+    ("身份证复印件被人拿去办了网贷，莫名其妙背了一身债", "fraud", True),
+    ("我的伞被人拿去用了", "fraud", False),
+    ("我妈问我身份证号被卖了能干嘛，我说能被人拿去冒名办网贷", "fraud", True),
+    ("有人冒名在银行办了信用卡，账单寄到我家", "fraud", True),
+    ("他冒名顶替上了大学", "fraud", False),
+    ("我爸看新闻说换脸软件能把银行卡刷空，非让我卸载", "fraud", True),
+    ("听说有种木马能把手机银行的钱转空", "fraud", True),
+    ("双十一把信用卡刷空了", "fraud", False),
+    # fake celebrities selling goods
+    ("那种用AI换脸“明星本人”带货的直播间，卖的全是三无产品", "fraud", True),
+    ("直播间里冒充某院士卖货的，其实是合成的视频", "fraud", True),
+    ("明星直播带货好火", "fraud", False),
+    # scam texts and suspicious links
+    ("收到短信“您的积分即将清零，点击兑换”，链接长得奇奇怪怪，果断删了", "fraud", True),
+    ("收到短信“您的积分即将清零，点击兑换”，链接长得奇奇怪怪，果断删了", "security", True),
+    ("收到短信说积分可以兑换现金，点开链接要填银行卡号", "fraud", True),
+    ("这个网址怪怪的，跟官网不一样", "security", True),
+    ("信用卡积分兑换了一个电饭煲", "fraud", False),
+    ("链接发你了，记得看", "security", False),
+    # a caller offering a refund, then asking for a download or a loan
+    ("有人打电话说我买的衣服有质量问题，要给我双倍理赔，让我下载一个app", "fraud", True),
+    ("接到一个自称快递的来电，说包裹丢了要赔付我，让我打开支付宝备用金", "fraud", True),
+    ("衣服有质量问题，申请退款以后商家让我下载发票", "fraud", False),
+    # a relative's or a boss's face, voice or profile asking for money
+    ("今天差点被骗！高中同学打来视频，脸是他的，声音也像，说在外地急需周转两万。", "fraud", True),
+    ("同事她爸接到“她”的视频电话，说被扣在外地要交保证金", "fraud", True),
+    ("刚才有个“领导”加我微信，头像名字跟我们处长一模一样，上来就让帮忙转笔钱", "fraud", True),
+    ("我妈接到一个电话，那头是我的声音，说出了车祸急用钱，让她马上打五万过去", "fraud", True),
+    ("骗子是从哪弄到人家朋友的脸和声音的？细思极恐", "fraud", True),
+    ("骗子打来视频电话，开口就叫我妈", "fraud", True),
+    ("公司资金周转困难，这个月工资晚发", "fraud", False),
+    ("租房要交两个月保证金", "fraud", False),
+    ("你个大骗子，说好的请吃饭呢", "fraud", False),
+    # pyramid schemes run by people one knows
+    ("同学聚会才知道当年的班长在搞传销，拉了一圈同学进去", "fraud", True),
+    ("表姐做传销，把好几个亲戚都拉进去了", "fraud", True),
+    ("这推销说得跟搞传销似的", "fraud", False),
+    # a swapped face against a face check
+    ("AI换的脸能骗过手机银行的刷脸验证吗？存款不多也怕啊", "fraud", True),
+    ("登录要刷脸验证，挺方便的", "fraud", False),
+    # "once leaked, leaked for life": a feared leak, not a breach
+    ("人脸这东西一旦泄露就是一辈子的事，密码能改，脸你能改吗", "security", False),
+    ("指纹一旦外泄就没法换了，想想都可怕", "security", False),
+    ("酒店数据泄露了，一旦泄露就改不了", "security", True),
+    # databases dumped, records put up for sale, "my data is in the dump"
+    ("那个论坛的数据库被人拖走了", "security", True),
+    ("服务器被拖垮了，网站打不开", "security", False),
+    ("系统被偷偷更新了", "security", False),
+    ("酒店集团发声明说已报警，可数据都挂出去卖了，查完又能怎样", "security", True),
+    ("几十万条开房记录被打包放在论坛上卖", "security", True),
+    ("我把闲置的东西挂出去卖了", "security", False),
+    ("查了一下，我的身份证号和手机号大概率也在那五亿条里", "security", True),
+    ("不知道我的信息在不在这几千万条数据里", "security", True),
+    ("在这一万条评论里抽一个送礼物", "security", False),
+    ("住个酒店信息全被卖了，下次开房我是不是得报假名", "security", True),
+    ("某网站的用户数据被倒卖，一条几毛钱", "security", True),
+    ("她小时候被卖到山里", "security", False),
+    # fake pages that ask for data
+    ("有人仿了个一模一样的健康码申领页面，骗人填身份证号和银行卡", "security", True),
+    ("有个假冒的银行官网，让输入账号密码", "security", True),
+    ("山寨手机的页面挺好看", "security", False),
+    # home cameras taken over or their footage sold
+    ("家里的摄像头被人远程控制了，半夜自己转动", "security", True),
+    ("有人在卖家用摄像头的画面，一打包好几百个家庭", "security", True),
+    ("摄像头被人挡住了", "security", False),
+    ("事发时的监控视频被曝光", "security", False),
+]
+
+
+@pytest.mark.parametrize(("text", "concern", "raised"), ROUND8)
+def test_round8_fraud_and_security(
+    tagger: Tagger, segmenter: Segmenter, text: str, concern: str, raised: bool  # noqa: F811
+) -> None:
+    found, _ = tag(tagger, segmenter, text)
+    assert (concern in found) is raised
