@@ -48,11 +48,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from monitor.nlp.apps import AppMatcher  # noqa: E402
-from monitor.nlp.lexicon import load_lexicon  # noqa: E402
-from monitor.nlp.normalize import normalize  # noqa: E402
-from monitor.nlp.segment import make_segmenter  # noqa: E402
-from monitor.nlp.tagger import Tagger  # noqa: E402
+from monitor.config import NlpSettings  # noqa: E402
+from monitor.nlp.analyzer import make_analyzer  # noqa: E402
 from monitor.replay.scenario import SCENARIO_APPS, iter_scenario  # noqa: E402
 from monitor.types import CONCERNS  # noqa: E402
 
@@ -192,17 +189,17 @@ def read_labels(path: Path, texts: dict[str, list[str]]) -> tuple[list[Labelled]
 
 
 class ConcernTagger:
-    """The shipped lexicon and segmenter, with the scenario's watch list for `{app}`."""
+    """The shipped analyzer's concern tagging (lexicon, and the learned concern model
+    unless `rules_only`), with the scenario's watch list for `{app}`."""
 
-    def __init__(self) -> None:
-        lexicon = load_lexicon()
-        self.version = lexicon.hash[:12]
-        self._tagger = Tagger(lexicon, AppMatcher(SCENARIO_APPS))
-        self._segmenter = make_segmenter(lexicon.segmenter_words())
+    def __init__(self, *, rules_only: bool = False) -> None:
+        self._analyzer = make_analyzer(SCENARIO_APPS, NlpSettings(concern_model=not rules_only))
+        model = self._analyzer.concern_model
+        self.version = self._analyzer.lexicon.hash[:12] + (f" + {model.name}" if model else " (rules only)")
 
     def tag(self, raw: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        text = normalize(raw)
-        return self._tagger.tag(text, self._segmenter.cut(text))
+        analysis = self._analyzer.analyze(raw)
+        return analysis.concerns, analysis.terms
 
 
 def score_labelled(tagger: ConcernTagger, posts: Iterable[Labelled]) -> dict[str, Report]:
@@ -219,10 +216,7 @@ def everyday(tagger: ConcernTagger, texts: dict[str, list[str]], labelled: Seque
              size: int, *, dev_only: bool = False) -> dict[str, Any]:
     """The false-concern rate on a random sample of posts not labelled as concerns
     (`dev_only`: leaving out every held-out post too, so tuning never sees one)."""
-    left_out = {p.text for p in labelled if p.concerns or (dev_only and p.split == "heldout")}
-    pool = [(name, row) for name in SOURCES for row in range(len(texts[name]))
-            if texts[name][row] not in left_out]  # by text: duplicates count too
-    sample = random.Random(EVERYDAY_SEED).sample(pool, min(size, len(pool)))
+    sample = everyday_sample(texts, labelled, size, dev_only=dev_only)
     tripped: Counter[str] = Counter()
     terms: Counter[str] = Counter()
     hits = 0
@@ -234,6 +228,16 @@ def everyday(tagger: ConcernTagger, texts: dict[str, list[str]], labelled: Seque
     return {"posts": len(sample), "with_concern": hits,
             "rate": round(hits / len(sample), 5) if sample else None,
             "by_concern": dict(tripped), "top_terms": terms.most_common(15)}
+
+
+def everyday_sample(texts: dict[str, list[str]], labelled: Sequence[Labelled], size: int, *,
+                    dev_only: bool = False) -> list[tuple[str, int]]:
+    """The (file, row) of each post of `everyday`'s seeded sample (`bench/train_concerns.py`
+    keeps these posts out of its training data, so the rate is measured on unseen posts)."""
+    left_out = {p.text for p in labelled if p.concerns or (dev_only and p.split == "heldout")}
+    pool = [(name, row) for name in SOURCES for row in range(len(texts[name]))
+            if texts[name][row] not in left_out]  # by text: duplicates count too
+    return random.Random(EVERYDAY_SEED).sample(pool, min(size, len(pool)))
 
 
 def agreement(labelled: Iterable[Labelled]) -> dict[str, Any]:
@@ -298,7 +302,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     started = time.perf_counter()
     texts = read_texts(Path(args.data))
     labelled, stale = read_labels(Path(args.labels), texts)
-    tagger = ConcernTagger()
+    tagger = ConcernTagger(rules_only=args.rules_only)
     reports = score_labelled(tagger, [p for p in labelled if p.split == "dev" or not args.dev_only])
     if args.dev_only:
         del reports["heldout"]
@@ -331,6 +335,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--probes", default=str(PROBES), help="the folder of the app-storm probe sets")
     parser.add_argument("--dev-only", action="store_true",
                         help="for tuning: score and sample no held-out post at all")
+    parser.add_argument("--rules-only", action="store_true",
+                        help="the lexicon alone, without the learned concern model")
     parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
     return parser
 

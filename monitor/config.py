@@ -54,11 +54,14 @@ class NlpSettings:
     relative to the config file's folder. `model` names a registered sentiment model
     (`weibo`, `snownlp`); `segmenter` a backend (`auto`: rjieba if installed, else
     jieba). The thresholds suit the `weibo` model, whose neutral posts average 0.60
-    (chosen on the held-out split, bench/run.py prints their effect).
+    (chosen on the held-out split, bench/run.py prints their effect). `concern_model`
+    adds the learned concern model's findings to the lexicon's (`monitor.nlp.concern_model`);
+    false leaves concerns to the lexicon alone.
     """
 
     lexicon_dir: str = ""
     model: str = "weibo"
+    concern_model: bool = True
     segmenter: str = "auto"
     negative_below: float = 0.45
     positive_above: float = 0.75

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import pickle
 
@@ -17,7 +18,9 @@ from monitor.nlp.analyzer import (
     parse_line,
     polarity,
 )
+from monitor.nlp.concern_model import MODEL_PATH as CONCERN_MODEL_PATH
 from monitor.nlp.lexicon import lexicon_hash, load_lexicon
+from monitor.nlp.weibo_sentiment import file_hash
 from monitor.types import CONCERNS, POLARITIES, App
 
 WATCHLIST = (App("ZAO", ("ZAO", "逢脸造戏", "ZAO换脸")), App("Pintu", ("Pintu", "拼图岛")))
@@ -52,12 +55,19 @@ def test_analyze_one_post(analyzer: Analyzer) -> None:
 
 
 def test_version_names_model_lexicon_backend_and_thresholds(analyzer: Analyzer) -> None:
-    lexicon = lexicon_hash(load_lexicon().directory)[:12]
+    lexicon = lexicon_hash(load_lexicon().directory)
     backend = analyzer.segmenter.backend
     assert backend in ("jieba", "rjieba")
-    assert analyzer.version == f"a1-fixed-{lexicon}-{backend}-n0.45p0.75"
-    jieba = make_analyzer(WATCHLIST, NlpSettings(negative_below=0.3), FixedSentiment(), backend="jieba")
-    assert jieba.version == f"a1-fixed-{lexicon}-jieba-n0.3p0.75"
+    rules_only = make_analyzer(WATCHLIST, NlpSettings(concern_model=False), FixedSentiment())
+    assert rules_only.concern_model is None
+    assert rules_only.version == f"a1-fixed-{lexicon[:12]}-{backend}-n0.45p0.75"
+    jieba = make_analyzer(WATCHLIST, NlpSettings(negative_below=0.3, concern_model=False), FixedSentiment(),
+                          backend="jieba")
+    assert jieba.version == f"a1-fixed-{lexicon[:12]}-jieba-n0.3p0.75"
+    # With the concern model on, the third part hashes the lexicon and the model file together.
+    assert analyzer.concern_model is not None
+    tagging = hashlib.sha256(f"{lexicon}+{file_hash(CONCERN_MODEL_PATH)}".encode()).hexdigest()
+    assert analyzer.version == f"a1-fixed-{tagging[:12]}-{backend}-n0.45p0.75"
 
 
 def test_an_overlong_version_ends_in_a_hash() -> None:
@@ -67,10 +77,10 @@ def test_an_overlong_version_ends_in_a_hash() -> None:
     assert long_name.version != other.version
 
 
-def test_sentiment_model_sees_normalized_text() -> None:
+def test_sentiment_model_sees_normalized_text_without_app_names() -> None:
     model = FixedSentiment()
-    make_analyzer(WATCHLIST, NlpSettings(), model).analyze("<b>ＺＡＯ</b> http://t.cn/x 好玩")
-    assert model.seen == ["ZAO 好玩"]
+    make_analyzer(WATCHLIST, NlpSettings(), model).analyze("<b>ＺＡＯ</b> http://t.cn/x 好玩，拼图岛也好玩")
+    assert model.seen == ["  好玩， 也好玩"]
 
 
 @pytest.mark.parametrize(

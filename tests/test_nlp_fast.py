@@ -28,7 +28,7 @@ from monitor.nlp.normalize import normalize
 from monitor.nlp.runner import iter_chunks, iter_output
 from monitor.nlp.segment import Segmenter, fast_backend_installed, make_segmenter, resolve_backend
 from monitor.nlp.weibo_sentiment import WeiboSentiment, model_text, model_texts
-from monitor.types import Analysis, App
+from monitor.types import CONCERNS, Analysis, App
 
 needs_rjieba = pytest.mark.skipif(not fast_backend_installed(), reason="rjieba is not installed")
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "sentiment"
@@ -165,7 +165,11 @@ def reference(analyzer: Analyzer, text: str) -> Analysis:
     """The full pipeline on one text: every text segmented and tagged, scored alone."""
     clean = normalize(text)
     concerns, terms = analyzer.tagger.tag(clean, analyzer.segmenter.cut(clean))
-    sentiment = _clamp(analyzer.model.score(clean[:SENTIMENT_MAX_CHARS]))
+    read = analyzer._without_apps(clean[:SENTIMENT_MAX_CHARS])  # what the models read
+    if analyzer.concern_model:  # the model scores each text alone, in pure Python
+        learned = analyzer.concern_model.find(read)
+        concerns = tuple(c for c in CONCERNS if c in concerns or c in learned)
+    sentiment = _clamp(analyzer.model.score(read))
     return Analysis(concerns, sentiment, polarity(sentiment, analyzer.nlp), analyzer.apps.match(clean),
                     terms, analyzer.version)
 

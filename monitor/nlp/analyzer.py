@@ -2,16 +2,21 @@
 
 `make_analyzer(apps, settings.nlp)` wires normalize → segment → tag concerns → match
 apps → sentiment, with the sentiment model (`nlp.model`, default the Weibo model) and
-the segmenter backend (`nlp.segmenter`, default `auto`) the settings name. Its
-`version`, `a1-<model>-<lexicon hash[:12]>-<segmenter backend>-<thresholds>`, changes
-whenever anything that changes results does: the model, a lexicon file, the backend
-(jieba-rs cuts a few texts differently from jieba) or the polarity thresholds (stored
-analyses keep their polarity). So stored analyses can be told apart and redone.
+the segmenter backend (`nlp.segmenter`, default `auto`) the settings name. With
+`nlp.concern_model` on (the default) the learned concern model's concerns join the
+lexicon's (`terms` stay the lexicon's evidence). Both models read the text without the
+watched apps' names, which are no evidence of a concern or a mood. Its `version`,
+`a1-<model>-<tagging hash[:12]>-<segmenter backend>-<thresholds>` (the tagging hash:
+the lexicon's, or one of the lexicon's and the concern model's), changes whenever
+anything that changes results does: the models, a lexicon file, the backend (jieba-rs
+cuts a few texts differently from jieba) or the polarity thresholds (stored analyses
+keep their polarity). So stored analyses can be told apart and redone.
 
 `analyze_many` is the fast path, used by `monitor analyze` and the database path alike;
 `analyze(text)` gives the same result for one text. What makes it fast:
 
-- sentiment is scored a batch at a time (`WeiboSentiment.score_many`);
+- sentiment is scored a batch at a time (`WeiboSentiment.score_many`), and with the
+  concern model in the same pass over each text's n-grams (`score_and_flag`);
 - a text that holds no strong term, and no topic term together with one of its rule's
   cues, cannot raise a concern (`_ConcernFilter`), so it is neither segmented nor
   tagged: for most texts one regular expression over the lower-cased text decides, and
@@ -43,12 +48,14 @@ from monitor.config import NlpSettings
 from monitor.errors import ConfigError, RecordError
 from monitor.nlp.anchors import AnchoredPattern, KeyIndex, rarest_group, word_finder
 from monitor.nlp.apps import AppMatcher
+from monitor.nlp.concern_model import ConcernModel
 from monitor.nlp.lexicon import APP_CUE, Lexicon, default_lexicon_dir, load_lexicon
 from monitor.nlp.normalize import normalize
 from monitor.nlp.segment import Segmenter, dictionary_frequencies, make_segmenter
 from monitor.nlp.sentiment import NEUTRAL, SentimentModel, load_sentiment_model, score_texts
 from monitor.nlp.tagger import Tagger
-from monitor.types import Analysis, App
+from monitor.nlp.weibo_sentiment import WeiboSentiment
+from monitor.types import CONCERNS, Analysis, App
 
 log = logging.getLogger(__name__)
 
@@ -86,11 +93,13 @@ class Analyzer:
 
     def __init__(
         self, *, lexicon: Lexicon, segmenter: Segmenter, tagger: Tagger, apps: AppMatcher,
-        model: SentimentModel, nlp: NlpSettings,
+        model: SentimentModel, nlp: NlpSettings, concern_model: ConcernModel | None = None,
     ) -> None:
         self.lexicon, self.segmenter, self.tagger = lexicon, segmenter, tagger
         self.apps, self.model, self.nlp = apps, model, nlp
-        self.version = analyzer_version(model.name, lexicon.hash, segmenter.backend, nlp)
+        self.concern_model = concern_model
+        self.version = analyzer_version(model.name, lexicon.hash, segmenter.backend, nlp,
+                                        concern_model.sha256 if concern_model else None)
         self._app_hint = word_finder(alias for app in apps.apps for alias in (app.name, *app.aliases))
         self._concerns = _ConcernFilter(lexicon, tagger.strong_patterns, self._app_hint)
 
@@ -101,15 +110,26 @@ class Analyzer:
     def analyze_many(self, texts: Sequence[str]) -> list[Analysis]:
         """The analyses of many post bodies, in order (each as `analyze` gives it)."""
         cleans = [normalize(text) for text in texts]
-        scores = score_texts(self.model, [clean[:SENTIMENT_MAX_CHARS] for clean in cleans])
-        return [self._analysis(clean, _clamp(score)) for clean, score in zip(cleans, scores, strict=True)]
+        inputs = [self._without_apps(clean[:SENTIMENT_MAX_CHARS]) for clean in cleans]
+        learned: list[tuple[str, ...]]
+        if self.concern_model and isinstance(self.model, WeiboSentiment):
+            scores, masks = self.model.score_and_flag(inputs, self.concern_model.columns)
+            learned = [self.concern_model.concerns_of(mask) for mask in masks]
+        else:
+            scores = score_texts(self.model, inputs)
+            learned = self.concern_model.find_many(inputs) if self.concern_model else [()] * len(inputs)
+        return [self._analysis(clean, _clamp(score), found)
+                for clean, score, found in zip(cleans, scores, learned, strict=True)]
 
-    def _analysis(self, clean: str, sentiment: float) -> Analysis:
+    def _analysis(self, clean: str, sentiment: float, learned: tuple[str, ...] = ()) -> Analysis:
         lowered = clean.lower()
         concerns: tuple[str, ...] = ()
         terms: tuple[str, ...] = ()
         if self._concerns.may_raise(clean, lowered):
             concerns, terms = self.tagger.tag(clean, self.segmenter.cut(clean))
+        if learned and not set(learned) <= set(concerns):
+            # The model's concerns join the lexicon's; `terms` stay the lexicon's evidence.
+            concerns = tuple(c for c in CONCERNS if c in concerns or c in learned)
         return Analysis(
             concerns=concerns,
             sentiment=sentiment,
@@ -118,6 +138,16 @@ class Analyzer:
             terms=terms,
             analyzer_version=self.version,
         )
+
+    def _without_apps(self, clean: str) -> str:
+        """`clean` with each watched app's alias replaced by a space, as the sentiment and
+        concern models read it: as for the lexicon, an app's name (`ZAO换脸`, `逢脸造戏`)
+        is no evidence of a concern, nor of a mood."""
+        if not _may_match(self._app_hint, clean.lower()):
+            return clean
+        for start, end, _ in reversed(self.apps.spans(clean)):
+            clean = f"{clean[:start]} {clean[end:]}"
+        return clean
 
     def analyze_lines(self, lines: Sequence[str | bytes | LongLine], first: int = 1) -> list[dict[str, Any]]:
         """One analysis (or error) record per JSONL input line; `first` numbers the first."""
@@ -217,10 +247,16 @@ class _ConcernFilter:
         return False
 
 
-def analyzer_version(model: str, lexicon_hash: str, backend: str, nlp: NlpSettings) -> str:
-    """`a1-<model>-<lexicon hash[:12]>-<backend>-n<negative_below>p<positive_above>`; if
-    that is longer than `VERSION_LENGTH`, its end is replaced by a hash of the whole."""
-    version = (f"{ANALYZER_SCHEME}-{model}-{lexicon_hash[:12]}-{backend}"
+def analyzer_version(model: str, lexicon_hash: str, backend: str, nlp: NlpSettings,
+                     concern_model: str | None = None) -> str:
+    """`a1-<model>-<tagging hash[:12]>-<backend>-n<negative_below>p<positive_above>`; if
+    that is longer than `VERSION_LENGTH`, its end is replaced by a hash of the whole.
+
+    The tagging hash is the lexicon hash, or with the concern model on (`concern_model`:
+    its file's SHA-256) the SHA-256 of `<lexicon hash>+<concern model hash>`."""
+    tagging = (hashlib.sha256(f"{lexicon_hash}+{concern_model}".encode()).hexdigest()
+               if concern_model else lexicon_hash)
+    version = (f"{ANALYZER_SCHEME}-{model}-{tagging[:12]}-{backend}"
                f"-n{nlp.negative_below:g}p{nlp.positive_above:g}")
     if len(version) <= VERSION_LENGTH:
         return version
@@ -245,8 +281,10 @@ def make_analyzer(
         segmenter = make_segmenter(lexicon.segmenter_words(), backend or nlp.segmenter)
     with _setting("nlp.model"):
         model = model if model is not None else load_sentiment_model(nlp.model)
+    with _setting("nlp.concern_model"):
+        concern_model = ConcernModel() if nlp.concern_model else None
     return Analyzer(lexicon=lexicon, segmenter=segmenter, tagger=Tagger(lexicon, matcher),
-                    apps=matcher, model=model, nlp=nlp)
+                    apps=matcher, model=model, nlp=nlp, concern_model=concern_model)
 
 
 @contextmanager

@@ -37,7 +37,7 @@ import math
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from operator import add
@@ -169,6 +169,33 @@ class _Model:
     sha256: str
 
 
+@dataclass(frozen=True)
+class FlagColumns:
+    """Yes/no linear models over the same character n-grams as this module's model (the
+    concern model's, `monitor.nlp.concern_model`): flag j is raised when `offsets[j]` plus
+    the j-th weights of a text's distinct n-grams exceeds `cutoffs[j]` (never if None).
+    `key` names them (a file hash) for the tables built from them."""
+
+    key: str
+    weights: Mapping[str, tuple[int, ...]]
+    offsets: tuple[int, ...]
+    cutoffs: tuple[float | None, ...]
+    n_max: int
+
+    def raised(self, prepared: str) -> int:
+        """The bit mask (bit j: flag j) of the flags model text `prepared` raises, in
+        pure Python (0 if it has nothing to judge)."""
+        if not has_content(prepared):
+            return 0
+        totals = list(self.offsets)
+        weights = self.weights
+        for gram in weights.keys() & iter_ngrams(prepared, self.n_max):
+            for column, weight in enumerate(weights[gram]):
+                totals[column] += weight
+        return sum(1 << j for j, (total, cutoff) in enumerate(zip(totals, self.cutoffs, strict=True))
+                   if cutoff is not None and total > cutoff)
+
+
 _CACHE: dict[Path, _Model] = {}
 _CACHE_LOCK = threading.Lock()
 
@@ -254,6 +281,21 @@ class WeiboSentiment:
             scores[i] = _sigmoid((self._bias + total) / self._scale)
         return scores
 
+    def score_and_flag(self, texts: Sequence[str], flags: FlagColumns) -> tuple[list[float], list[int]]:
+        """`score` of each text and the bit mask of the `flags` it raises
+        (`FlagColumns.raised`), from one pass over the texts' n-grams in a joint table."""
+        if len(texts) < _MIN_BATCH or max(self._n_max, flags.n_max) > NgramTable.MAX_N:
+            return ([self.score(text) for text in texts],
+                    [flags.raised(model_text(text)) for text in texts])
+        prepared = model_texts(texts)
+        judged = [i for i, text in enumerate(prepared) if has_content(text)]
+        scores, raised = [NEUTRAL] * len(texts), [0] * len(texts)
+        totals, bits = _joint_table(self._path, flags).flagged([prepared[i] for i in judged], flags, first=1)
+        for i, total, mask in zip(judged, totals, bits, strict=True):
+            scores[i] = _sigmoid((self._bias + total) / self._scale)
+            raised[i] = mask
+        return scores, raised
+
     def __getstate__(self) -> dict[str, Any]:
         # Pickles (for worker processes) carry the path, not the weights.
         return {"path": str(self._path)}
@@ -276,21 +318,30 @@ class NgramTable:
     highest; no character of model text is U+0000, so codes of different lengths never
     collide and 0 marks an empty slot. Slots are found by Fibonacci hashing and linear
     probing; the table is at most a quarter full.
+
+    A weight is one integer (`totals`) or a row of them, one per column, for several
+    models over the same n-grams (`flagged`: the concern model, alone or joined to the
+    sentiment model).
     """
 
     MAX_N = 3
     """Longest n-gram a 63-bit code holds."""
 
-    def __init__(self, weights: dict[str, int], n_max: int) -> None:
+    def __init__(self, weights: Mapping[str, int | Sequence[int]], n_max: int) -> None:
         import numpy as np
 
         self.n_max = n_max
         self.bits = max(10, (4 * len(weights)).bit_length())
         size = 1 << self.bits
-        self.keys = np.zeros(size, dtype=np.int64)
-        self.values = np.zeros(size, dtype=np.float64)
         grams = list(weights)
-        self._insert(_codes_of(grams, n_max), np.array([weights[g] for g in grams], dtype=np.float64))
+        values = np.array([weights[g] for g in grams], dtype=np.float64)
+        self.keys = np.zeros(size, dtype=np.int64)
+        # Rows of several columns are held as float32 when that is exact (whole numbers
+        # below 2**24): half the memory to fetch per n-gram.
+        exact32 = values.ndim > 1 and float(np.abs(values).max(initial=0)) < 2**24
+        kind = np.float32 if exact32 else np.float64
+        self.values = np.zeros((size, *values.shape[1:]), dtype=kind)
+        self._insert(_codes_of(grams, n_max), values)
 
     def _slots(self, codes: NDArray[np.int64]) -> NDArray[np.int64]:
         import numpy as np
@@ -318,6 +369,37 @@ class NgramTable:
 
         if not prepared:
             return []
+        docs, slots = self._hits(prepared)
+        sums = np.bincount(docs, self.values[slots], minlength=len(prepared))
+        return [int(total) for total in sums.tolist()]  # integers well inside 2**53
+
+    def flagged(self, prepared: Sequence[str], flags: FlagColumns, first: int = 0
+                ) -> tuple[list[int], list[int]]:
+        """For a table whose columns are `first` plain weights (0 or 1) then `flags`'
+        columns: each text's plain total (empty if `first` is 0) and the bit mask of the
+        flags it raises (`FlagColumns.raised`: the same arithmetic, in whole numbers)."""
+        import numpy as np
+
+        if not prepared:
+            return [], []
+        docs, slots = self._hits(prepared)
+        # `docs` is sorted: each text's rows are one run, summed by one reduceat.
+        sums = np.zeros((len(prepared), self.values.shape[1]), dtype=np.float64)
+        if len(docs):
+            found, starts = np.unique(docs, return_index=True)
+            rows = np.take(self.values, slots, axis=0)  # far faster than values[slots] for 2-D
+            sums[found] = np.add.reduceat(rows, starts, axis=0, dtype=np.float64)
+        masks = np.zeros(len(prepared), dtype=np.int64)
+        for j, (offset, cutoff) in enumerate(zip(flags.offsets, flags.cutoffs, strict=True)):
+            if cutoff is not None:
+                masks |= (sums[:, first + j] + offset > cutoff).astype(np.int64) << j
+        plain = [int(total) for total in sums[:, 0].tolist()] if first else []
+        return plain, masks.tolist()
+
+    def _hits(self, prepared: Sequence[str]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """(text index, slot) of each distinct n-gram of each text that the table holds."""
+        import numpy as np
+
         doc, codes = self._codes(prepared)
         slot = self._find(codes)
         hit = slot >= 0
@@ -325,9 +407,7 @@ class NgramTable:
         pairs = np.sort((doc[hit] << self.bits) | slot[hit])
         if len(pairs) > 1:
             pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))]
-        sums = np.bincount(pairs >> self.bits, self.values[pairs & ((1 << self.bits) - 1)],
-                           minlength=len(prepared))
-        return [int(total) for total in sums.tolist()]  # integers well inside 2**53
+        return pairs >> self.bits, pairs & ((1 << self.bits) - 1)
 
     def _codes(self, prepared: Sequence[str]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
         """(text index, n-gram code) of every n-gram of the marked texts, repeats included."""
@@ -396,6 +476,23 @@ def _table(path: Path) -> NgramTable:
             model = _CACHE[key]
             _TABLES[key] = NgramTable(model.weights, model.n_max)
         return _TABLES[key]
+
+
+_JOINT: dict[tuple[Path, str], NgramTable] = {}
+
+
+def _joint_table(path: Path, flags: FlagColumns) -> NgramTable:
+    """One table of the model at `path` (column 0) and `flags`' columns, built once per
+    process: one look-up per n-gram serves both."""
+    key = (path.resolve(), flags.key)
+    with _CACHE_LOCK:
+        if key not in _JOINT:
+            model = _CACHE[key[0]]
+            empty = (0,) * len(flags.offsets)
+            rows = {gram: (weight, *flags.weights.get(gram, empty)) for gram, weight in model.weights.items()}
+            rows.update({gram: (0, *row) for gram, row in flags.weights.items() if gram not in model.weights})
+            _JOINT[key] = NgramTable(rows, max(model.n_max, flags.n_max))
+        return _JOINT[key]
 
 
 def _sigmoid(logit: float) -> float:

@@ -1,0 +1,203 @@
+"""Rebuild monitor/nlp/concern_model.json.gz, the learned concern model, from its data.
+
+    .venv/bin/python bench/train_concerns.py [--data ../shared/data] [--out PATH]
+        [--leave-out probe_b]
+
+Deterministic: the same data and code give the same file, byte for byte. Needs numpy at
+training time only; `monitor.nlp.concern_model` reads the file in pure Python (and
+numpy for batches, through `monitor.nlp.weibo_sentiment.NgramTable`).
+
+Why a model beside the lexicon: rules tuned on one set of posts carry a third to a
+half of their gain to posts written by someone else (bench/README.md, rounds 5, 7 and
+8). A linear model over character n-grams, trained on a few thousand varied posts,
+carries the vocabulary of a concern to wordings no rule names. The analyzer tags a
+concern when the lexicon *or* the model finds it.
+
+Training posts, each concern a separate binary task:
+  bench/data/concern_train_synthetic.jsonl  2,500 synthetic posts written with their
+      labels by eight agent sessions blind to the lexicon and to every evaluation set
+      (topics in bench/README.md; one label each, the writer's)
+  bench/data/app_storm_probes_a.jsonl, _b.jsonl  the two probe sets rules were tuned on
+      (`--leave-out probe_b` trains without B, to choose thresholds on B)
+  the real dev split of bench/data/concern_labels.jsonl (texts from `--data`), with
+      their majority labels, less the posts of the everyday sample
+  NEGATIVES real posts of `--data` in the dev split that no label names, a seeded
+      sample, none of them in bench_concerns.py's everyday sample, as posts raising
+      no concern (a few of them do: about 1% of unlabelled posts, by the labels' rate)
+Never used: the held-out split, the everyday sample and probe set C (they measure it).
+
+Model per concern: binary character 1..3-grams of `model_text` seen in at least two
+training posts, NB log-count ratio scaling and L2 logistic regression (the fitting code
+of bench/train_sentiment.py), synthetic posts weighted SYNTHETIC_WEIGHT. Weights are
+pruned to each concern's TOP_FEATURES largest and rounded to integers. A post raises
+the concern when bias + the sum of its n-grams' weights exceeds the concern's
+threshold (a logit; THRESHOLDS, chosen on probe set B with a model trained without it,
+against the round-7 lexicon; `None`: the model never tags that concern).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import sys
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(BENCH))
+
+import bench_concerns  # noqa: E402
+from train_sentiment import DEFAULT_DATA, Params, featurize, fit_model, write_model  # noqa: E402
+
+from monitor.nlp.concern_model import MODEL_FORMAT, MODEL_PATH  # noqa: E402
+from monitor.nlp.weibo_sentiment import NORMALIZATION, model_text  # noqa: E402
+from monitor.types import CONCERNS  # noqa: E402
+
+SYNTHETIC = BENCH / "data" / "concern_train_synthetic.jsonl"
+TUNING_PROBES = ("probe_a", "probe_b")
+NEGATIVE_SEED = 2026
+
+
+@dataclass(frozen=True)
+class ConcernParams:
+    """Training settings (recorded in the model file)."""
+
+    ngram_max: int = 3
+    min_df: int = 2
+    c: float = 0.3
+    synthetic_weight: float = 2.0
+    negatives: int = 30_000
+    top_features: int = 20_000
+    weight_scale: int = 1_000
+    thresholds: dict[str, float | None] = field(default_factory=lambda: {
+        "privacy": -1.0, "biometric": 1.0, "fraud": -1.0, "security": None, "regulatory": -1.0})
+
+
+@dataclass(frozen=True)
+class Post:
+    """One training post: its text, its concerns, where it came from, its weight."""
+
+    text: str
+    concerns: frozenset[str]
+    source: str
+    weight: float
+
+
+def read_jsonl(path: Path) -> list[tuple[str, frozenset[str]]]:
+    """(text, concerns) of each line of a synthetic or probe file; exits naming a bad line."""
+    rows = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        try:
+            record = json.loads(line)
+            text, concerns = str(record["text"]), frozenset(record["concerns"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise SystemExit(f"{path}:{number}: not a labelled post ({exc})") from None
+        if not concerns <= set(CONCERNS):
+            raise SystemExit(f"{path}:{number}: unknown concern in {sorted(concerns)}")
+        rows.append((text, concerns))
+    return rows
+
+
+def load_posts(data: Path, params: ConcernParams, leave_out: tuple[str, ...] = ()) -> list[Post]:
+    """Every training post (see the module docstring), in a fixed order."""
+    texts = bench_concerns.read_texts(data)
+    labelled, _ = bench_concerns.read_labels(bench_concerns.LABELS, texts)
+    unseen = {texts[name][row] for dev_only in (False, True)
+              for name, row in bench_concerns.everyday_sample(texts, labelled, 20_000, dev_only=dev_only)}
+    unseen |= {p.text for p in labelled if p.split == "heldout"}  # a synthetic post may be a real one
+    posts = [Post(text, concerns, "synthetic", params.synthetic_weight)
+             for text, concerns in read_jsonl(SYNTHETIC) if text not in unseen]
+    for name in TUNING_PROBES:
+        if name not in leave_out:
+            path = BENCH / "data" / bench_concerns.PROBE_SETS[name][0]
+            posts += [Post(text, concerns, name, params.synthetic_weight)
+                      for text, concerns in read_jsonl(path) if text not in unseen]
+    posts += [Post(p.text, p.concerns, "real-dev", 1.0) for p in labelled
+              if p.split == "dev" and p.text not in unseen]
+    named = {p.text for p in labelled}
+    pool = sorted({text for name in bench_concerns.SOURCES for text in texts[name]
+                   if text not in named and text not in unseen and bench_concerns.split_of(text) == "dev"})
+    negatives = random.Random(NEGATIVE_SEED).sample(pool, min(params.negatives, len(pool)))
+    posts += [Post(text, frozenset(), "real-negative", 1.0) for text in negatives]
+    return posts
+
+
+def train(posts: list[Post], params: ConcernParams) -> dict[str, Any]:
+    """The model document (see `monitor.nlp.concern_model`) for these posts."""
+    clock = time.perf_counter()
+    fit = Params(ngram_max=params.ngram_max, min_df=params.min_df, c=params.c)
+    vocabulary, matrix = featurize([model_text(post.text) for post in posts], fit)
+    weights = np.array([post.weight for post in posts])
+    weights = weights / weights.mean()
+    print(f"  {len(posts)} posts, {len(vocabulary)} n-grams ({time.perf_counter() - clock:.1f}s)",
+          file=sys.stderr)
+    concerns: dict[str, Any] = {}
+    grams: dict[str, dict[str, int]] = {}
+    for concern in CONCERNS:
+        labels = np.array([float(concern in post.concerns) for post in posts])
+        coef, bias = fit_model(matrix, labels, weights, len(vocabulary), fit)
+        order = np.argsort(-np.abs(coef), kind="stable")[: params.top_features]
+        kept = 0
+        for i in sorted(order.tolist()):
+            value = round(float(coef[i]) * params.weight_scale)
+            if value:
+                grams.setdefault(vocabulary[i], {})[concern] = value
+                kept += 1
+        concerns[concern] = {"bias": round(bias * params.weight_scale),
+                             "threshold": params.thresholds.get(concern),
+                             "positives": int(labels.sum()), "ngrams": kept}
+        print(f"  {concern}: {int(labels.sum())} positive posts, {kept} n-grams kept "
+              f"({time.perf_counter() - clock:.1f}s)", file=sys.stderr)
+    return {
+        "format": MODEL_FORMAT,
+        "normalization": NORMALIZATION,
+        "ngram_max": params.ngram_max,
+        "weight_scale": params.weight_scale,
+        "concerns": concerns,
+        "weights": {gram: [by.get(c, 0) for c in CONCERNS] for gram, by in sorted(grams.items())},
+        "columns": list(CONCERNS),
+        "training": {"params": asdict(params), "features_before_pruning": len(vocabulary),
+                     "posts": dict(sorted(Counter(post.source for post in posts).items()))},
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
+                        help="the shared data folder (default: ../shared/data)")
+    parser.add_argument("--out", type=Path, default=MODEL_PATH, help="model file to write")
+    parser.add_argument("--leave-out", choices=TUNING_PROBES, action="append", default=[],
+                        help="train without this probe set (to choose thresholds on it)")
+    args = parser.parse_args(argv)
+    params = ConcernParams()
+    started = time.perf_counter()
+    posts = load_posts(args.data, params, tuple(args.leave_out))
+    document = train(posts, params)
+    document["training"].update(data=bench_concerns_fingerprint(args.data), left_out=args.leave_out)
+    raw = write_model(document, args.out)
+    print(f"wrote {args.out} ({len(raw) / 1e6:.2f} MB, {len(document['weights'])} n-grams, "
+          f"sha256 {hashlib.sha256(raw).hexdigest()[:12]}) in "
+          f"{time.perf_counter() - started:.0f}s", file=sys.stderr)
+    return 0
+
+
+def bench_concerns_fingerprint(data: Path) -> dict[str, str]:
+    """SHA-256 of each file the model was trained from."""
+    files = [data / "sentiment" / name for name in bench_concerns.SOURCES]
+    files += [SYNTHETIC, bench_concerns.LABELS,
+              *(BENCH / "data" / bench_concerns.PROBE_SETS[name][0] for name in TUNING_PROBES)]
+    return {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in files}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

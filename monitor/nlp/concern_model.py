@@ -1,0 +1,156 @@
+"""The learned concern model: concerns the lexicon's rules do not word, from character n-grams.
+
+One linear model per concern over the character 1..3-grams of a post's model text (the
+features of `monitor.nlp.weibo_sentiment`): a post raises the concern when the concern's
+bias plus the weights of its distinct n-grams, divided by `weight_scale`, exceeds the
+concern's threshold (a logit). A concern whose threshold is null is never raised by
+the model. The analyzer tags a concern when the lexicon *or* this model finds it (a
+post's `terms` stay the lexicon's evidence: a model-only concern has none).
+
+The file is `concern_model.json.gz` next to this module, rebuilt by
+`bench/train_concerns.py` (what it learns from, and how the thresholds were chosen, is
+in its docstring): gzipped JSON with `format`, `normalization`, `ngram_max`,
+`weight_scale`, `columns` (the concerns, in `CONCERNS` order), `concerns` (per concern
+an integer `bias` and a `threshold`), `weights` (n-gram to one integer per column) and
+`training`.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from monitor.errors import ConfigError
+from monitor.nlp.weibo_sentiment import (
+    NORMALIZATION,
+    FlagColumns,
+    NgramTable,
+    has_content,
+    model_text,
+    model_texts,
+)
+from monitor.types import CONCERNS
+
+MODEL_PATH = Path(__file__).with_name("concern_model.json.gz")
+"""The committed model file."""
+
+MODEL_FORMAT = "monitor.concern_model/1"
+NAME_PREFIX = "cm"
+_MIN_BATCH = 16
+"""Fewer texts than this are scored one by one (numpy's per-call cost would dominate)."""
+
+
+_CACHE: dict[Path, FlagColumns] = {}
+_TABLES: dict[Path, NgramTable] = {}
+_LOCK = threading.Lock()
+
+
+def _load(path: Path) -> FlagColumns:
+    key = path.resolve()
+    with _LOCK:
+        if key not in _CACHE:
+            _CACHE[key] = _read(key)
+        return _CACHE[key]
+
+
+def _table(path: Path) -> NgramTable:
+    key = path.resolve()
+    with _LOCK:
+        if key not in _TABLES:
+            model = _CACHE[key]
+            _TABLES[key] = NgramTable(model.weights, model.n_max)
+        return _TABLES[key]
+
+
+def _read(path: Path) -> FlagColumns:
+    try:
+        raw = path.read_bytes()
+        document: Any = json.loads(gzip.decompress(raw))
+    except (OSError, ValueError, EOFError) as error:
+        raise ConfigError(f"cannot read concern model: {error}", path=str(path)) from error
+    if not isinstance(document, dict) or document.get("format") != MODEL_FORMAT:
+        raise ConfigError(f"not a {MODEL_FORMAT} model", path=str(path), key="format")
+    if document.get("normalization") != NORMALIZATION:
+        raise ConfigError(
+            f"model normalization {document.get('normalization')!r}, this code has "
+            f"{NORMALIZATION!r}: rebuild it with bench/train_concerns.py",
+            path=str(path), key="normalization")
+    if document.get("columns") != list(CONCERNS):
+        raise ConfigError(f"model columns {document.get('columns')!r} are not {list(CONCERNS)!r}",
+                          path=str(path), key="columns")
+    try:
+        scale = int(document["weight_scale"])
+        weights = {str(gram): tuple(int(w) for w in row) for gram, row in document["weights"].items()}
+        if any(len(row) != len(CONCERNS) for row in weights.values()):
+            raise ValueError("a weight row has the wrong length")
+        settings = [document["concerns"][concern] for concern in CONCERNS]
+        biases = tuple(int(item["bias"]) for item in settings)
+        cutoffs = tuple(None if item["threshold"] is None else float(item["threshold"]) * scale
+                        for item in settings)
+        return FlagColumns(hashlib.sha256(raw).hexdigest(), weights, biases, cutoffs,
+                           int(document["ngram_max"]))
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise ConfigError(f"malformed concern model: {error!r}", path=str(path)) from error
+
+
+_BY_MASK = tuple(tuple(c for j, c in enumerate(CONCERNS) if mask >> j & 1) for mask in range(1 << len(CONCERNS)))
+"""The concerns of each bit mask of raised columns, in `CONCERNS` order."""
+
+
+class ConcernModel:
+    """The concerns a post raises by the learned model (`find`, `find_many`).
+
+    `name` is `cm-<first 12 hex digits of the model file's SHA-256>` (the whole digest is
+    `sha256`; it goes into the analyzer version). `columns` are the model as
+    `FlagColumns`, so that `WeiboSentiment.score_and_flag` can score sentiment and
+    concerns in one pass (`concerns_of` turns its masks into concerns). Thread-safe;
+    pickles (for worker processes) carry the path only.
+    """
+
+    name: str
+    sha256: str
+    columns: FlagColumns
+
+    def __init__(self, path: Path | str | None = None) -> None:
+        self._bind(Path(path) if path is not None else MODEL_PATH)
+
+    def _bind(self, path: Path) -> None:
+        self._path = path
+        self.columns = _load(path)
+        self.sha256 = self.columns.key
+        self.name = f"{NAME_PREFIX}-{self.sha256[:12]}"
+
+    def find(self, text: str) -> tuple[str, ...]:
+        """The concerns (in `CONCERNS` order) the model finds in `text` (raw or normalized)."""
+        return _BY_MASK[self.columns.raised(model_text(text))]
+
+    def find_many(self, texts: Sequence[str]) -> list[tuple[str, ...]]:
+        """`find` of each text, in order, computed a batch at a time (same results)."""
+        if len(texts) < _MIN_BATCH or self.columns.n_max > NgramTable.MAX_N:
+            return [self.find(text) for text in texts]
+        prepared = model_texts(texts)
+        judged = [i for i, text in enumerate(prepared) if has_content(text)]
+        found: list[tuple[str, ...]] = [()] * len(texts)
+        _, masks = _table(self._path).flagged([prepared[i] for i in judged], self.columns)
+        for i, mask in zip(judged, masks, strict=True):
+            found[i] = _BY_MASK[mask]
+        return found
+
+    @staticmethod
+    def concerns_of(mask: int) -> tuple[str, ...]:
+        """The concerns of a bit mask of raised columns (bit j: `CONCERNS[j]`)."""
+        return _BY_MASK[mask]
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"path": str(self._path)}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._bind(Path(state["path"]))
+
+    def __repr__(self) -> str:
+        return f"ConcernModel(name={self.name!r})"
