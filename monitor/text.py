@@ -15,6 +15,8 @@ from html.parser import HTMLParser
 _TAG_HINT = re.compile(r"<[a-zA-Z/!]|&[#a-zA-Z0-9]+;")
 _ANY_TAG = re.compile(r"<[^>]*>")
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
+_SPACES_TO_FOLD = re.compile(r"[\t\u00a0\u3000]|  ")
+"""Where `_SPACES` would change something (a lone space stays as it is)."""
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 
 
@@ -70,9 +72,11 @@ def html_to_text(markup: str) -> str:
             text = html.unescape(_ANY_TAG.sub("", markup))
     else:
         text = html.unescape(markup)
-    text = _SPACES.sub(" ", text)
-    text = _BLANK_LINES.sub("\n", text)
-    text = "\n".join(line.strip() for line in text.split("\n"))
+    if _SPACES_TO_FOLD.search(text):
+        text = _SPACES.sub(" ", text)
+    if "\n" in text:
+        text = _BLANK_LINES.sub("\n", text)
+        text = "\n".join(line.strip() for line in text.split("\n"))
     text = text.strip()
     if "全文</a>" in markup and text.endswith("..."):
         text = text.removesuffix("...").rstrip()  # the ellipsis of a truncated long post

@@ -100,3 +100,10 @@ def test_a_pattern_is_looked_up_by_its_rarest_anchor_group() -> None:
     assert rarest_group(groups, counts) == ("删", "和谐")
     assert rarest_group(groups, {}) == ("被",)  # no counts: the fewest words, then the first
     assert rarest_group([], counts) == ()
+
+
+def test_a_word_is_as_rare_as_its_rarest_character() -> None:
+    # `不是我` is not in the dictionary, but it is searched as `我`, which most texts hold.
+    counts = {"不": 9000, "是": 9500, "我": 8000, "登": 100, "录": 300}
+    assert rarest_group([("不是我", "不是本人"), ("登",)], counts) == ("登",)
+    assert rarest_group([("登录",), ("我",)], counts) == ("登录",)  # 登录: as rare as 登

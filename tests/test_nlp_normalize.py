@@ -121,3 +121,23 @@ def test_an_overlong_plain_text_mention_stops_at_weibo_name_length() -> None:
     text = normalize("@一二三四五六七八九十一二三四五六七八九十")
     (start, end), = protected_spans(text)
     assert end - start == 16  # "@" and at most 15 characters
+
+
+_WHITESPACE_PIECES = ["a", "中", " ", "  ", "\t", "\n", "\r", "\r\n", "\u00a0", "\u3000", "\u200b", "\u00ad",
+                      "\x00", "\x85", "\x1c", "\ud800", "\n\n", " \n ", "…", "&amp;", "<b>x</b>"]
+
+
+@given(st.lists(st.sampled_from(_WHITESPACE_PIECES), max_size=12))
+def test_the_quick_checks_skip_only_steps_that_would_change_nothing(pieces: list[str]) -> None:
+    from monitor import text as text_module
+    from monitor.nlp import normalize as module
+
+    raw = "".join(pieces)
+    full = module._OTHER_SPACE.sub(" ", module._CONTROL.sub("", module._ZERO_WIDTH.sub(
+        "", raw.replace("\r\n", "\n").replace("\r", "\n"))))
+    assert module._clean_whitespace(raw) == full
+    plain = text_module._SPACES.sub(" ", raw)
+    plain = text_module._BLANK_LINES.sub("\n", plain)
+    plain = "\n".join(line.strip() for line in plain.split("\n")).strip()
+    if not text_module._TAG_HINT.search(raw):
+        assert text_module.html_to_text(raw) == plain

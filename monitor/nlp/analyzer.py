@@ -333,26 +333,28 @@ def parse_line(line: str | bytes | LongLine, number: int) -> ParsedLine:
         return ParsedLine(head, error=f"line {number}: line is too long ({line.size} bytes, "
                                       f"limit {MAX_LINE_BYTES})")
     try:
-        record = _decode(line, number)
+        record, escapes = _decode(line, number)
         if "id" in record:
             head["id"] = _checked_id(record["id"])
-        return ParsedLine(head, text=_checked_text(record))
+        return ParsedLine(head, text=_checked_text(record, escapes))
     except RecordError as exc:
         return ParsedLine(head, error=f"line {number}: {exc}")
 
 
-def _decode(line: str | bytes, number: int) -> dict[str, Any]:
+def _decode(line: str | bytes, number: int) -> tuple[dict[str, Any], bool]:
+    """The line's JSON object, and whether the line may hold a `\\u` escape (only then can
+    a decoded string hold a lone surrogate)."""
     if isinstance(line, bytes):
         try:
-            line = line.decode("utf-8")
+            line = line.decode("utf-8")  # valid UTF-8 holds no surrogate
         except UnicodeDecodeError as exc:
             raise RecordError(f"not valid UTF-8 at byte {exc.start + 1}") from None
+    elif _has_surrogates(line):
+        raise RecordError("not valid UTF-8")
     if number == 1:
         line = line.removeprefix("\ufeff")
     if not line.strip():
         raise RecordError("empty line")
-    if _has_surrogates(line):
-        raise RecordError("not valid UTF-8")
     try:
         record = _DECODER.decode(line)
     except (ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError
@@ -360,7 +362,7 @@ def _decode(line: str | bytes, number: int) -> dict[str, Any]:
         raise RecordError(f"not valid JSON{where}") from None
     if not isinstance(record, dict):
         raise RecordError(f"expected a JSON object, got {_json_kind(record)}")
-    return record
+    return record, "\\u" in line
 
 
 def _reject_constant(name: str) -> Any:
@@ -377,7 +379,7 @@ def _checked_id(value: Any) -> Any:
     return value
 
 
-def _checked_text(record: dict[str, Any]) -> str:
+def _checked_text(record: dict[str, Any], escapes: bool = True) -> str:
     if "text" not in record:
         raise RecordError('missing "text"')
     text = record["text"]
@@ -387,7 +389,7 @@ def _checked_text(record: dict[str, Any]) -> str:
         raise RecordError('"text" is empty')
     if len(text) > MAX_TEXT_CHARS:
         raise RecordError(f'"text" is too long ({len(text)} characters, limit {MAX_TEXT_CHARS})')
-    if _has_surrogates(text):
+    if escapes and _has_surrogates(text):
         raise RecordError('"text" is not valid Unicode (lone surrogate)')
     return text
 

@@ -50,7 +50,13 @@ class AnchoredPattern:
 
     def may_match(self, lowered: str) -> bool:
         """False only if the pattern cannot match the text whose `str.lower()` is `lowered`."""
-        return all(any(word in lowered for word in group) for group in self.anchors)
+        for group in self.anchors:  # loops, not all(any(...)): this runs for most texts
+            for word in group:
+                if word in lowered:
+                    break
+            else:
+                return False
+        return True
 
 
 class KeyIndex:
@@ -114,11 +120,19 @@ def _probe(word: str, frequencies: Mapping[str, int] | None) -> str:
 
 def rarest_group(groups: Sequence[Iterable[str]], frequencies: Mapping[str, int]) -> tuple[str, ...]:
     """The anchor group to look a pattern up by: the one whose words are rarest
-    (`frequencies`, e.g. counts from the segmenter's dictionary; a word not in it counts
-    0), then the one whose shortest word is longest, then the one with the fewest words
-    (`()` if there is none)."""
+    (`frequencies`, e.g. counts from the segmenter's dictionary, of words and of single
+    characters), then the one whose shortest word is longest, then the one with the
+    fewest words (`()` if there is none).
+
+    A word is as rare as its rarest character (one missing from `frequencies` counts 0):
+    a `KeyIndex` searches a word from that character on, so a word the dictionary lacks,
+    like `不是我`, is not rare for that (it is searched as `我`, which most texts hold).
+    A single character counts as itself."""
+    def word_rarity(word: str) -> int:
+        return min(frequencies.get(char, 0) for char in word)
+
     def rarity(group: tuple[str, ...]) -> tuple[int, int, int]:
-        return sum(frequencies.get(word, 0) for word in group), -min(map(len, group)), len(group)
+        return sum(map(word_rarity, group)), -min(map(len, group)), len(group)
 
     return min((tuple(sorted(group)) for group in groups if group), key=rarity, default=())
 

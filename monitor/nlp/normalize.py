@@ -127,7 +127,13 @@ def is_protected(token: str) -> bool:
     return _PROTECTED.fullmatch(token) is not None
 
 
+_UNCLEAN = re.compile(f"\r|{_ZERO_WIDTH.pattern}|{_CONTROL.pattern}|{_OTHER_SPACE.pattern}")
+"""Any character `_clean_whitespace` changes: most texts have none."""
+
+
 def _clean_whitespace(text: str) -> str:
+    if _UNCLEAN.search(text) is None:
+        return text
     text = _ZERO_WIDTH.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     text = _CONTROL.sub("", text)
     return _OTHER_SPACE.sub(" ", text)

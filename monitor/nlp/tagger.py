@@ -100,7 +100,7 @@ class Tagger:
         self._words = frozenset(
             w for c in self._concerns for r in c.rules for w in (*r.terms, *r.cues)
         )
-        self._max_word = max((len(w) for w in self._words), default=0)
+        self._prefixes = frozenset(w[:k] for w in self._words for k in range(1, len(w) + 1))
         self._cues = frozenset(w for c in self._concerns for r in c.rules for w in r.cues)
         self._suffix_cues = frozenset(w for w in self._cues if len(w) >= _MIN_SUFFIX)
         self._uses_apps = any(r.app_cue for c in self._concerns for r in c.rules)
@@ -176,18 +176,22 @@ class Tagger:
     def _word_hits(self, scan: _Scan, tokens: Sequence[str]) -> list[_Hit]:
         """Topic terms and cues that line up with token boundaries."""
         offsets = scan.offsets(tokens)
+        # Whether each token can be (part of) a word: it lines up with the text, is not
+        # space and is no protected token (`@name`, emoticon); decided once per token.
+        usable = [span is not None and not token.isspace() and not is_protected(token)
+                  for span, token in zip(offsets, tokens, strict=True)]
         hits = []
         for i, first in enumerate(offsets):
-            if first is None or tokens[i].isspace() or is_protected(tokens[i]):
+            if first is None or not usable[i]:
                 continue
             end, joined = first[0], ""
             for j in range(i, min(len(tokens), i + _MAX_JOIN)):
                 span = offsets[j]
-                if span is None or span[0] != end or tokens[j].isspace() or is_protected(tokens[j]):
+                if span is None or span[0] != end or not usable[j]:
                     break
                 joined, end = joined + scan.lowered[span[0]:span[1]], span[1]
-                if len(joined) > self._max_word:
-                    break
+                if joined not in self._prefixes:
+                    break  # no word starts so: neither it nor a longer join is one
                 if joined in self._words:
                     hits.append(_Hit(first[0], end, joined, i))
             hits.extend(self._suffix_hit(scan.lowered, first, i))
@@ -222,7 +226,10 @@ class Tagger:
                     found.append(hit)
         strong_sentences = {scan.sentence(hit.start) for hit in found}
         usable = [h for h in [*words, *apps] if not _overlaps_any(h, excluded)]
+        terms = {h.word for h in usable if not h.cue_only and h.token not in negated}
         for rule in concern.rules:
+            if rule.terms.isdisjoint(terms):
+                continue  # none of its terms is here: the rule cannot accept a hit
             cues = _cues_by_sentence(rule, usable, negated, scan)
             for hit in usable:
                 if hit.word in rule.terms and not hit.cue_only and hit.token not in negated and (
