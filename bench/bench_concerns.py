@@ -277,17 +277,27 @@ def scenario(tagger: ConcernTagger) -> Report:
     return report
 
 
-def probes(tagger: ConcernTagger, path: Path) -> Report:
-    """Scores on one set of app-storm probes (`{"text", "concerns", "event"}` per line)."""
-    report = Report()
+def read_posts(path: Path) -> list[tuple[str, frozenset[str]]]:
+    """(text, concerns) of each line of a file of labelled synthetic posts (`{"text",
+    "concerns", ...}` per line: the probe sets, the concern model's training posts);
+    exits naming the file and line of a bad one."""
+    posts = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         try:
             record = json.loads(line)
-            text, concerns = record["text"], frozenset(record["concerns"])
+            text, concerns = str(record["text"]), frozenset(record["concerns"])
         except (ValueError, KeyError, TypeError) as exc:
-            raise SystemExit(f"{path}:{number}: not a probe record ({exc})") from None
+            raise SystemExit(f"{path}:{number}: not a labelled post ({exc})") from None
         if not concerns <= set(CONCERNS):
             raise SystemExit(f"{path}:{number}: unknown concern in {sorted(concerns)}")
+        posts.append((text, concerns))
+    return posts
+
+
+def probes(tagger: ConcernTagger, path: Path) -> Report:
+    """Scores on one set of app-storm probes (`{"text", "concerns", "event"}` per line)."""
+    report = Report()
+    for text, concerns in read_posts(path):
         report.add(text, concerns, *tagger.tag(text))
     return report
 

@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import random
 import sys
 import time
@@ -92,21 +91,6 @@ class Post:
     weight: float
 
 
-def read_jsonl(path: Path) -> list[tuple[str, frozenset[str]]]:
-    """(text, concerns) of each line of a synthetic or probe file; exits naming a bad line."""
-    rows = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        try:
-            record = json.loads(line)
-            text, concerns = str(record["text"]), frozenset(record["concerns"])
-        except (ValueError, KeyError, TypeError) as exc:
-            raise SystemExit(f"{path}:{number}: not a labelled post ({exc})") from None
-        if not concerns <= set(CONCERNS):
-            raise SystemExit(f"{path}:{number}: unknown concern in {sorted(concerns)}")
-        rows.append((text, concerns))
-    return rows
-
-
 def load_posts(data: Path, params: ConcernParams, leave_out: tuple[str, ...] = ()) -> list[Post]:
     """Every training post (see the module docstring), in a fixed order."""
     texts = bench_concerns.read_texts(data)
@@ -115,12 +99,12 @@ def load_posts(data: Path, params: ConcernParams, leave_out: tuple[str, ...] = (
               for name, row in bench_concerns.everyday_sample(texts, labelled, 20_000, dev_only=dev_only)}
     unseen |= {p.text for p in labelled if p.split == "heldout"}  # a synthetic post may be a real one
     posts = [Post(text, concerns, "synthetic", params.synthetic_weight)
-             for text, concerns in read_jsonl(SYNTHETIC) if text not in unseen]
+             for text, concerns in bench_concerns.read_posts(SYNTHETIC) if text not in unseen]
     for name in TUNING_PROBES:
         if name not in leave_out:
             path = BENCH / "data" / bench_concerns.PROBE_SETS[name][0]
             posts += [Post(text, concerns, name, params.synthetic_weight)
-                      for text, concerns in read_jsonl(path) if text not in unseen]
+                      for text, concerns in bench_concerns.read_posts(path) if text not in unseen]
     posts += [Post(p.text, p.concerns, "real-dev", 1.0) for p in labelled
               if p.split == "dev" and p.text not in unseen]
     named = {p.text for p in labelled}

@@ -17,9 +17,6 @@ an integer `bias` and a `threshold`), `weights` (n-gram to one integer per colum
 
 from __future__ import annotations
 
-import gzip
-import hashlib
-import json
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,12 +24,12 @@ from typing import Any
 
 from monitor.errors import ConfigError
 from monitor.nlp.weibo_sentiment import (
-    NORMALIZATION,
     FlagColumns,
     NgramTable,
     has_content,
     model_text,
     model_texts,
+    read_model_file,
 )
 from monitor.types import CONCERNS
 
@@ -68,18 +65,7 @@ def _table(path: Path) -> NgramTable:
 
 
 def _read(path: Path) -> FlagColumns:
-    try:
-        raw = path.read_bytes()
-        document: Any = json.loads(gzip.decompress(raw))
-    except (OSError, ValueError, EOFError) as error:
-        raise ConfigError(f"cannot read concern model: {error}", path=str(path)) from error
-    if not isinstance(document, dict) or document.get("format") != MODEL_FORMAT:
-        raise ConfigError(f"not a {MODEL_FORMAT} model", path=str(path), key="format")
-    if document.get("normalization") != NORMALIZATION:
-        raise ConfigError(
-            f"model normalization {document.get('normalization')!r}, this code has "
-            f"{NORMALIZATION!r}: rebuild it with bench/train_concerns.py",
-            path=str(path), key="normalization")
+    document, sha256 = read_model_file(path, MODEL_FORMAT, "concern", "bench/train_concerns.py")
     if document.get("columns") != list(CONCERNS):
         raise ConfigError(f"model columns {document.get('columns')!r} are not {list(CONCERNS)!r}",
                           path=str(path), key="columns")
@@ -92,8 +78,7 @@ def _read(path: Path) -> FlagColumns:
         biases = tuple(int(item["bias"]) for item in settings)
         cutoffs = tuple(None if item["threshold"] is None else float(item["threshold"]) * scale
                         for item in settings)
-        return FlagColumns(hashlib.sha256(raw).hexdigest(), weights, biases, cutoffs,
-                           int(document["ngram_max"]))
+        return FlagColumns(sha256, weights, biases, cutoffs, int(document["ngram_max"]))
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise ConfigError(f"malformed concern model: {error!r}", path=str(path)) from error
 

@@ -209,25 +209,34 @@ def _load(path: Path) -> _Model:
         return _CACHE[key]
 
 
-def _read(path: Path) -> _Model:
+def read_model_file(path: Path, model_format: str, kind: str, trainer: str) -> tuple[dict[str, Any], str]:
+    """The JSON document of a gzipped n-gram model file of `model_format` made with this
+    module's `model_text`, and the file's SHA-256; `ConfigError` (naming the file, and
+    the key at fault) if it cannot be read, is of another format or normalization
+    (`trainer`, the script that rebuilds it, is named). `kind`: "sentiment", "concern"."""
     try:
         raw = path.read_bytes()
         document: Any = json.loads(gzip.decompress(raw))
     except (OSError, ValueError, EOFError) as error:
-        raise ConfigError(f"cannot read sentiment model: {error}", path=str(path)) from error
-    if not isinstance(document, dict) or document.get("format") != MODEL_FORMAT:
-        raise ConfigError(f"not a {MODEL_FORMAT} model", path=str(path), key="format")
+        raise ConfigError(f"cannot read {kind} model: {error}", path=str(path)) from error
+    if not isinstance(document, dict) or document.get("format") != model_format:
+        raise ConfigError(f"not a {model_format} model", path=str(path), key="format")
     if document.get("normalization") != NORMALIZATION:
         raise ConfigError(
             f"model normalization {document.get('normalization')!r}, this code has "
-            f"{NORMALIZATION!r}: rebuild it with bench/train_sentiment.py",
+            f"{NORMALIZATION!r}: rebuild it with {trainer}",
             path=str(path),
             key="normalization",
         )
+    return document, hashlib.sha256(raw).hexdigest()
+
+
+def _read(path: Path) -> _Model:
+    document, sha256 = read_model_file(path, MODEL_FORMAT, "sentiment", "bench/train_sentiment.py")
     try:
         weights = {str(gram): int(weight) for gram, weight in document["weights"].items()}
         return _Model(weights, int(document["bias"]), int(document["weight_scale"]),
-                      int(document["ngram_max"]), hashlib.sha256(raw).hexdigest())
+                      int(document["ngram_max"]), sha256)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise ConfigError(f"malformed sentiment model: {error!r}", path=str(path)) from error
 
