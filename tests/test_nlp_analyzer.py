@@ -60,20 +60,20 @@ def test_version_names_model_lexicon_backend_and_thresholds(analyzer: Analyzer) 
     assert backend in ("jieba", "rjieba")
     rules_only = make_analyzer(WATCHLIST, NlpSettings(concern_model=False), FixedSentiment())
     assert rules_only.concern_model is None
-    assert rules_only.version == f"a1-fixed-{lexicon[:12]}-{backend}-n0.45p0.75"
+    assert rules_only.version == f"a2-fixed-{lexicon[:12]}-{backend}-n0.45p0.75"
     jieba = make_analyzer(WATCHLIST, NlpSettings(negative_below=0.3, concern_model=False), FixedSentiment(),
                           backend="jieba")
-    assert jieba.version == f"a1-fixed-{lexicon[:12]}-jieba-n0.3p0.75"
+    assert jieba.version == f"a2-fixed-{lexicon[:12]}-jieba-n0.3p0.75"
     # With the concern model on, the third part hashes the lexicon and the model file together.
     assert analyzer.concern_model is not None
     tagging = hashlib.sha256(f"{lexicon}+{file_hash(CONCERN_MODEL_PATH)}".encode()).hexdigest()
-    assert analyzer.version == f"a1-fixed-{tagging[:12]}-{backend}-n0.45p0.75"
+    assert analyzer.version == f"a2-fixed-{tagging[:12]}-{backend}-n0.45p0.75"
 
 
 def test_an_overlong_version_ends_in_a_hash() -> None:
     long_name = make_analyzer([], NlpSettings(), FixedSentiment(name="m" * 80))
     other = make_analyzer([], NlpSettings(), FixedSentiment(name="m" * 79 + "n"))
-    assert len(long_name.version) == 64 and long_name.version.startswith("a1-mmm")
+    assert len(long_name.version) == 64 and long_name.version.startswith("a2-mmm")
     assert long_name.version != other.version
 
 
@@ -184,11 +184,11 @@ def test_analyzer_pickles_for_worker_processes(analyzer: Analyzer) -> None:
 
 def test_default_model_is_the_weibo_model() -> None:
     real = make_analyzer(WATCHLIST, NlpSettings())
-    assert real.version.startswith("a1-weibo-charlr-")
+    assert real.version.startswith("a2-weibo-charlr-")
     result = real.analyze("ZAO的用户协议太可怕了，赶紧卸载")
     assert result.polarity == polarity(result.sentiment, NlpSettings()) == "negative"
     snownlp = make_analyzer(WATCHLIST, NlpSettings(model="snownlp"))
-    assert snownlp.version.startswith("a1-snownlp-")
+    assert snownlp.version.startswith("a2-snownlp-")
     assert 0.0 <= snownlp.analyze("ZAO的用户协议太可怕了").sentiment <= 1.0
 
 

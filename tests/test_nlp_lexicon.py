@@ -187,7 +187,7 @@ def test_analyzer_version_changes_with_a_lexicon_edit(lexicon_dir: Path) -> None
     nlp = NlpSettings(lexicon_dir=str(lexicon_dir), concern_model=False)  # the lexicon's hash alone
     first = make_analyzer([], nlp, FixedSentiment()).version
     assert first == make_analyzer([], nlp, FixedSentiment()).version
-    assert first.startswith(f"a1-fixed-{lexicon_hash(lexicon_dir)[:12]}-")
+    assert first.startswith(f"a2-fixed-{lexicon_hash(lexicon_dir)[:12]}-")
     _edit(lexicon_dir, "fraud.toml", 'strong = [\n', 'strong = [\n  "新型骗术",\n')
     second = make_analyzer([], nlp, FixedSentiment())
     assert second.version != first

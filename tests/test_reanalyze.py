@@ -97,7 +97,7 @@ def test_each_analysis_records_the_analyzer_version(storage: Storage) -> None:
     rows = stored(storage)
     assert result.analyzed == N == len(rows)
     assert {version for _, version, *_ in rows} == {result.analyzer_version}
-    assert result.analyzer_version.startswith("a1-test-low-")
+    assert result.analyzer_version.startswith("a2-test-low-")
     assert {polarity for _, _, polarity, *_ in rows} == {"negative"}
     assert rows[0][4] is True  # p0: the user agreement is a privacy concern
 
@@ -175,7 +175,7 @@ def test_reanalyze_command_and_its_rerun(db_url: str, tmp_path: Path) -> None:
     assert first.returncode == 0, first.stderr
     report = json.loads(first.stdout)
     assert report["reanalyzed"] == N and report["rollup_rows"] > 0
-    assert report["analyzer_version"].startswith("a1-weibo-charlr-")
+    assert report["analyzer_version"].startswith("a2-weibo-charlr-")
     again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     assert json.loads(again.stdout)["reanalyzed"] == 0
     with Storage.open(db_url) as storage:

@@ -6,7 +6,7 @@ the segmenter backend (`nlp.segmenter`, default `auto`) the settings name. With
 `nlp.concern_model` on (the default) the learned concern model's concerns join the
 lexicon's (`terms` stay the lexicon's evidence). Both models read the text without the
 watched apps' names, which are no evidence of a concern or a mood. Its `version`,
-`a1-<model>-<tagging hash[:12]>-<segmenter backend>-<thresholds>` (the tagging hash:
+`a2-<model>-<tagging hash[:12]>-<segmenter backend>-<thresholds>` (the tagging hash:
 the lexicon's, or one of the lexicon's and the concern model's), changes whenever
 anything that changes results does: the models, a lexicon file, the backend (jieba-rs
 cuts a few texts differently from jieba) or the polarity thresholds (stored analyses
@@ -59,8 +59,9 @@ from monitor.types import CONCERNS, Analysis, App
 
 log = logging.getLogger(__name__)
 
-ANALYZER_SCHEME = "a1"
-"""Bumped when the analyzer's own logic changes in a way that changes results."""
+ANALYZER_SCHEME = "a2"
+"""Bumped when the analyzer's own logic changes in a way that changes results (a2: the
+sentiment model reads posts without the watched apps' names)."""
 VERSION_LENGTH = 64
 """The longest version the store keeps; a longer one ends in a hash instead."""
 MAX_TEXT_CHARS = 100_000
@@ -249,7 +250,7 @@ class _ConcernFilter:
 
 def analyzer_version(model: str, lexicon_hash: str, backend: str, nlp: NlpSettings,
                      concern_model: str | None = None) -> str:
-    """`a1-<model>-<tagging hash[:12]>-<backend>-n<negative_below>p<positive_above>`; if
+    """`a2-<model>-<tagging hash[:12]>-<backend>-n<negative_below>p<positive_above>`; if
     that is longer than `VERSION_LENGTH`, its end is replaced by a hash of the whole.
 
     The tagging hash is the lexicon hash, or with the concern model on (`concern_model`:
