@@ -140,3 +140,12 @@ def test_probe_c_errors_are_never_printed(capsys: pytest.CaptureFixture[str]) ->
     assert "probe_c" not in result and "PROBES C" not in shown
     assert result["probe_a"]["posts"] == result["probe_b"]["posts"] == 240
     assert "app-storm probes B" in shown and "errors:" in shown
+
+
+def test_rules_only_measures_the_lexicon_without_the_concern_model() -> None:
+    bench = _bench_concerns()
+    text = "我妈又接到电话说她医保卡被冻结，要她把钱转到指定账户“核查”"  # no rule words it
+    both, rules = bench.ConcernTagger(), bench.ConcernTagger(rules_only=True)
+    assert "fraud" in both.tag(text)[0] and "fraud" not in rules.tag(text)[0]
+    assert " + cm-" in both.version and rules.version.endswith("(rules only)")
+    assert bench._parser().parse_args(["--rules-only"]).rules_only
