@@ -21,18 +21,20 @@ Training posts, each concern a separate binary task:
       (`--leave-out probe_b` trains without B, to choose thresholds on B)
   the real dev split of bench/data/concern_labels.jsonl (texts from `--data`), with
       their majority labels, less the posts of the everyday sample
-  NEGATIVES real posts of `--data` in the dev split that no label names, a seeded
-      sample, none of them in bench_concerns.py's everyday sample, as posts raising
-      no concern (a few of them do: about 1% of unlabelled posts, by the labels' rate)
-Never used: the held-out split, the everyday sample and probe set C (they measure it).
+  `negatives` (30,000) real posts of `--data` in the dev split that no label names, a
+      seeded sample, none of them in bench_concerns.py's everyday sample, as posts
+      raising no concern (a few do: about 1% of the randomly picked labelled posts)
+Never used: the held-out split, the everyday sample and probe set C (they measure it);
+a synthetic post whose text is also one of those real posts is left out too.
 
 Model per concern: binary character 1..3-grams of `model_text` seen in at least two
 training posts, NB log-count ratio scaling and L2 logistic regression (the fitting code
-of bench/train_sentiment.py), synthetic posts weighted SYNTHETIC_WEIGHT. Weights are
-pruned to each concern's TOP_FEATURES largest and rounded to integers. A post raises
+of bench/train_sentiment.py), synthetic posts weighted `synthetic_weight`. Weights are
+pruned to each concern's `top_features` largest and rounded to integers. A post raises
 the concern when bias + the sum of its n-grams' weights exceeds the concern's
-threshold (a logit; THRESHOLDS, chosen on probe set B with a model trained without it,
-against the round-7 lexicon; `None`: the model never tags that concern).
+threshold (a logit; `thresholds`, chosen on probe set B with a model trained without
+it, against the round-7 lexicon; None: the model never tags that concern). The names
+in backquotes are fields of `ConcernParams`.
 """
 
 from __future__ import annotations
