@@ -1,7 +1,10 @@
 """Concern tagging quality: per-concern precision and recall on hand-labelled real posts.
 
     .venv/bin/python bench/bench_concerns.py [--data ../shared/data] [--everyday 20000]
-        [--errors dev|heldout|probe_a|probe_b] [--dev-only] [--json]
+        [--errors dev|heldout|probe_a|probe_b] [--dev-only] [--rules-only] [--json]
+
+It measures the shipped analyzer's concerns: the lexicon and the learned concern model
+(`--rules-only`: the lexicon alone).
 
 The labels (`bench/data/concern_labels.jsonl`, how they were made: bench/README.md) name
 real Weibo posts by source file, row and the sha1 of their text; the texts themselves
