@@ -111,7 +111,10 @@ class Analyzer:
     def analyze_many(self, texts: Sequence[str]) -> list[Analysis]:
         """The analyses of many post bodies, in order (each as `analyze` gives it)."""
         cleans = [normalize(text) for text in texts]
-        inputs = [self._without_apps(clean[:SENTIMENT_MAX_CHARS]) for clean in cleans]
+        lowereds = [clean.lower() for clean in cleans]
+        named = [_may_match(self._app_hint, lowered) for lowered in lowereds]  # a watched app?
+        inputs = [self._without_apps(clean[:SENTIMENT_MAX_CHARS]) if app else clean[:SENTIMENT_MAX_CHARS]
+                  for clean, app in zip(cleans, named, strict=True)]
         learned: list[tuple[str, ...]]
         if self.concern_model and isinstance(self.model, WeiboSentiment):
             scores, masks = self.model.score_and_flag(inputs, self.concern_model.columns)
@@ -119,11 +122,12 @@ class Analyzer:
         else:
             scores = score_texts(self.model, inputs)
             learned = self.concern_model.find_many(inputs) if self.concern_model else [()] * len(inputs)
-        return [self._analysis(clean, _clamp(score), found)
-                for clean, score, found in zip(cleans, scores, learned, strict=True)]
+        return [self._analysis(clean, lowered, app, _clamp(score), found)
+                for clean, lowered, app, score, found in zip(cleans, lowereds, named, scores, learned, strict=True)]
 
-    def _analysis(self, clean: str, sentiment: float, learned: tuple[str, ...] = ()) -> Analysis:
-        lowered = clean.lower()
+    def _analysis(self, clean: str, lowered: str, app: bool, sentiment: float,
+                  learned: tuple[str, ...]) -> Analysis:
+        """`lowered`: `clean.lower()`; `app`: whether it may name a watched app."""
         concerns: tuple[str, ...] = ()
         terms: tuple[str, ...] = ()
         if self._concerns.may_raise(clean, lowered):
@@ -135,7 +139,7 @@ class Analyzer:
             concerns=concerns,
             sentiment=sentiment,
             polarity=polarity(sentiment, self.nlp),
-            apps=self.apps.match(clean) if _may_match(self._app_hint, lowered) else (),
+            apps=self.apps.match(clean) if app else (),
             terms=terms,
             analyzer_version=self.version,
         )
@@ -144,8 +148,6 @@ class Analyzer:
         """`clean` with each watched app's alias replaced by a space, as the sentiment and
         concern models read it: as for the lexicon, an app's name (`ZAO换脸`, `逢脸造戏`)
         is no evidence of a concern, nor of a mood."""
-        if not _may_match(self._app_hint, clean.lower()):
-            return clean
         for start, end, _ in reversed(self.apps.spans(clean)):
             clean = f"{clean[:start]} {clean[end:]}"
         return clean

@@ -17,20 +17,12 @@ an integer `bias` and a `threshold`), `weights` (n-gram to one integer per colum
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from monitor.errors import ConfigError
-from monitor.nlp.weibo_sentiment import (
-    FlagColumns,
-    NgramTable,
-    has_content,
-    model_text,
-    model_texts,
-    read_model_file,
-)
+from monitor.nlp.weibo_sentiment import FlagColumns, model_text, read_model_file, read_once
 from monitor.types import CONCERNS
 
 MODEL_PATH = Path(__file__).with_name("concern_model.json.gz")
@@ -38,30 +30,11 @@ MODEL_PATH = Path(__file__).with_name("concern_model.json.gz")
 
 MODEL_FORMAT = "monitor.concern_model/1"
 NAME_PREFIX = "cm"
-_MIN_BATCH = 16
-"""Fewer texts than this are scored one by one (numpy's per-call cost would dominate)."""
-
-
-_CACHE: dict[Path, FlagColumns] = {}
-_TABLES: dict[Path, NgramTable] = {}
-_LOCK = threading.Lock()
 
 
 def _load(path: Path) -> FlagColumns:
-    key = path.resolve()
-    with _LOCK:
-        if key not in _CACHE:
-            _CACHE[key] = _read(key)
-        return _CACHE[key]
-
-
-def _table(path: Path) -> NgramTable:
-    key = path.resolve()
-    with _LOCK:
-        if key not in _TABLES:
-            model = _CACHE[key]
-            _TABLES[key] = NgramTable(model.weights, model.n_max)
-        return _TABLES[key]
+    """The model at `path`, read once per process (`ConfigError` if it is unusable)."""
+    return read_once(path, _read)
 
 
 def _read(path: Path) -> FlagColumns:
@@ -116,15 +89,7 @@ class ConcernModel:
 
     def find_many(self, texts: Sequence[str]) -> list[tuple[str, ...]]:
         """`find` of each text, in order, computed a batch at a time (same results)."""
-        if len(texts) < _MIN_BATCH or self.columns.n_max > NgramTable.MAX_N:
-            return [self.find(text) for text in texts]
-        prepared = model_texts(texts)
-        judged = [i for i, text in enumerate(prepared) if has_content(text)]
-        found: list[tuple[str, ...]] = [()] * len(texts)
-        _, masks = _table(self._path).flagged([prepared[i] for i in judged], self.columns)
-        for i, mask in zip(judged, masks, strict=True):
-            found[i] = _BY_MASK[mask]
-        return found
+        return [_BY_MASK[mask] for mask in self.columns.raised_many(texts)]
 
     @staticmethod
     def concerns_of(mask: int) -> tuple[str, ...]:

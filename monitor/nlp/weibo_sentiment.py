@@ -37,18 +37,20 @@ import math
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from operator import add
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from monitor.errors import ConfigError
 
 if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
+
+_T = TypeVar("_T")
 
 NEUTRAL = 0.5
 """The score of a text with nothing to judge."""
@@ -195,18 +197,46 @@ class FlagColumns:
         return sum(1 << j for j, (total, cutoff) in enumerate(zip(totals, self.cutoffs, strict=True))
                    if cutoff is not None and total > cutoff)
 
+    def raised_many(self, texts: Sequence[str]) -> list[int]:
+        """`raised(model_text(text))` of each text, computed a batch at a time (same results)."""
+        if len(texts) < _MIN_BATCH or self.n_max > NgramTable.MAX_N:
+            return [self.raised(model_text(text)) for text in texts]
+        prepared = model_texts(texts)
+        judged = [i for i, text in enumerate(prepared) if has_content(text)]
+        masks = [0] * len(texts)
+        _, found = _flag_table(self).flagged([prepared[i] for i in judged], self)
+        for i, mask in zip(judged, found, strict=True):
+            masks[i] = mask
+        return masks
 
-_CACHE: dict[Path, _Model] = {}
+
+_LOADED: dict[tuple[str, Path], Any] = {}
+_TABLES: dict[tuple[Path | None, str | None], NgramTable] = {}
 _CACHE_LOCK = threading.Lock()
+
+
+def read_once(path: Path, read: Callable[[Path], _T]) -> _T:
+    """`read(path)`, done once per process and file (for model files: `_load` here, the
+    concern model's loader)."""
+    key = (f"{read.__module__}.{read.__qualname__}", path.resolve())
+    with _CACHE_LOCK:
+        if key not in _LOADED:
+            _LOADED[key] = read(key[1])
+        loaded: _T = _LOADED[key]
+        return loaded
 
 
 def _load(path: Path) -> _Model:
     """The model at `path`, read once per process (`ConfigError` if it is unusable)."""
-    key = path.resolve()
+    return read_once(path, _read)
+
+
+def _built_once(key: tuple[Path | None, str | None], build: Callable[[], NgramTable]) -> NgramTable:
+    """The n-gram table under `key`, built (by `build`) once per process."""
     with _CACHE_LOCK:
-        if key not in _CACHE:
-            _CACHE[key] = _read(key)
-        return _CACHE[key]
+        if key not in _TABLES:
+            _TABLES[key] = build()
+        return _TABLES[key]
 
 
 def read_model_file(path: Path, model_format: str, kind: str, trainer: str) -> tuple[dict[str, Any], str]:
@@ -299,7 +329,7 @@ class WeiboSentiment:
         prepared = model_texts(texts)
         judged = [i for i, text in enumerate(prepared) if has_content(text)]
         scores, raised = [NEUTRAL] * len(texts), [0] * len(texts)
-        totals, bits = _joint_table(self._path, flags).flagged([prepared[i] for i in judged], flags, first=1)
+        totals, bits = _flag_table(flags, self._path).flagged([prepared[i] for i in judged], flags, first=1)
         for i, total, mask in zip(judged, totals, bits, strict=True):
             scores[i] = _sigmoid((self._bias + total) / self._scale)
             raised[i] = mask
@@ -474,34 +504,26 @@ def _codes_of(grams: list[str], n_max: int) -> NDArray[np.int64]:
     return codes
 
 
-_TABLES: dict[Path, NgramTable] = {}
-
-
 def _table(path: Path) -> NgramTable:
     """The n-gram table of the model at `path`, built once per process."""
-    key = path.resolve()
-    with _CACHE_LOCK:
-        if key not in _TABLES:
-            model = _CACHE[key]
-            _TABLES[key] = NgramTable(model.weights, model.n_max)
-        return _TABLES[key]
+    model = _load(path)
+    return _built_once((path.resolve(), None), lambda: NgramTable(model.weights, model.n_max))
 
 
-_JOINT: dict[tuple[Path, str], NgramTable] = {}
+def _flag_table(flags: FlagColumns, path: Path | None = None) -> NgramTable:
+    """The table of `flags`' columns, led by the weights of the model at `path` if one
+    is given (one look-up per n-gram then serves both), built once per process."""
+    if path is None:
+        return _built_once((None, flags.key), lambda: NgramTable(flags.weights, flags.n_max))
+    model = _load(path)
 
+    def build() -> NgramTable:
+        empty = (0,) * len(flags.offsets)
+        rows = {gram: (weight, *flags.weights.get(gram, empty)) for gram, weight in model.weights.items()}
+        rows.update({gram: (0, *row) for gram, row in flags.weights.items() if gram not in model.weights})
+        return NgramTable(rows, max(model.n_max, flags.n_max))
 
-def _joint_table(path: Path, flags: FlagColumns) -> NgramTable:
-    """One table of the model at `path` (column 0) and `flags`' columns, built once per
-    process: one look-up per n-gram serves both."""
-    key = (path.resolve(), flags.key)
-    with _CACHE_LOCK:
-        if key not in _JOINT:
-            model = _CACHE[key[0]]
-            empty = (0,) * len(flags.offsets)
-            rows = {gram: (weight, *flags.weights.get(gram, empty)) for gram, weight in model.weights.items()}
-            rows.update({gram: (0, *row) for gram, row in flags.weights.items() if gram not in model.weights})
-            _JOINT[key] = NgramTable(rows, max(model.n_max, flags.n_max))
-        return _JOINT[key]
+    return _built_once((path.resolve(), flags.key), build)
 
 
 def _sigmoid(logit: float) -> float:
