@@ -111,6 +111,12 @@ def stop(proc: subprocess.Popen[bytes], log: Path) -> None:
     assert time.monotonic() - began < 10
 
 
+def last_run_complete(storage: Storage, source: str) -> bool:
+    """Whether the latest recorded scrape run of `source` got through every page."""
+    runs = {run.source: run for run in storage.last_scrape_runs()}
+    return source in runs and runs[source].complete
+
+
 def stored_ids(storage: Storage) -> Counter[str]:
     with Session(storage.engine) as session:
         return Counter(session.scalars(select(PostRow.external_id)))
@@ -141,6 +147,9 @@ def test_sigterm_mid_run_then_restart_stores_every_post_exactly_once(
         daemon = start_daemon(config, log)  # the cut-short pass runs first, from its cursor
         wait_for(lambda: set(stored_ids(storage)) >= expected, "every post", daemon, log)
         wait_for(lambda: storage.stats()["analyzed"] == len(expected), "the analysis", daemon, log)
+        # Every post can be stored, and analyzed, before the pass has read its last page and
+        # recorded itself: stopping then would cut that pass short, as the daemon should.
+        wait_for(lambda: last_run_complete(storage, "weibo"), "the resumed pass to end", daemon, log)
         stop(daemon, log)
 
         ids = stored_ids(storage)
