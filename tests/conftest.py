@@ -18,7 +18,11 @@ import pytest
 from sqlalchemy import URL, Engine, create_engine, make_url, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from monitor.nlp.lexicon import Lexicon
+from monitor.nlp.segment import Segmenter
+from monitor.nlp.tagger import Tagger
 from monitor.storage import Storage
+from tests.tagging_helpers import shipped_tools
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -152,3 +156,21 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from analyst_data import make_demo_database
 
     return make_demo_database(tmp_path_factory.mktemp("demo"))
+
+
+@pytest.fixture(scope="session")
+def tagger() -> Tagger:
+    """The shipped lexicon's tagger, watching ZAO (`tests.tagging_helpers.WATCHLIST`)."""
+    return shipped_tools()[1]
+
+
+@pytest.fixture(scope="session")
+def segmenter() -> Segmenter:
+    """A segmenter with the shipped lexicon's words."""
+    return shipped_tools()[2]
+
+
+@pytest.fixture(scope="session")
+def lexicon() -> Lexicon:
+    """The shipped lexicon."""
+    return shipped_tools()[0]

@@ -14,7 +14,7 @@ import pytest
 
 from monitor.nlp.segment import Segmenter
 from monitor.nlp.tagger import Tagger
-from tests.test_nlp_tagger import lexicon, segmenter, tag, tagger  # noqa: F401
+from tests.tagging_helpers import tag
 
 REG = ("regulatory",)
 

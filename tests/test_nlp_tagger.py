@@ -2,42 +2,18 @@
 
 from __future__ import annotations
 
-import functools
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitor.nlp.apps import AppMatcher
-from monitor.nlp.lexicon import Lexicon, load_lexicon
+from monitor.nlp.lexicon import Lexicon
 from monitor.nlp.normalize import normalize
-from monitor.nlp.segment import Segmenter, make_segmenter
+from monitor.nlp.segment import Segmenter
 from monitor.nlp.tagger import Tagger
-from monitor.types import CONCERNS, App
-
-WATCHLIST = (App("ZAO", ("ZAO", "逢脸造戏", "ZAO换脸")),)
+from monitor.types import CONCERNS
+from tests.tagging_helpers import shipped_tools, tag
 
 CLAUSE = "全球范围内完全免费、不可撤销、永久、可转授权和可再许可的权利"
-
-
-@pytest.fixture(scope="module")
-def lexicon() -> Lexicon:
-    return load_lexicon()
-
-
-@pytest.fixture(scope="module")
-def segmenter(lexicon: Lexicon) -> Segmenter:
-    return make_segmenter(lexicon.segmenter_words())
-
-
-@pytest.fixture(scope="module")
-def tagger(lexicon: Lexicon) -> Tagger:
-    return Tagger(lexicon, AppMatcher(WATCHLIST))
-
-
-def tag(tagger: Tagger, segmenter: Segmenter, raw: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    text = normalize(raw)
-    return tagger.tag(text, segmenter.cut(text))
 
 
 HAPPY_LAUNCH = [
@@ -470,12 +446,6 @@ def test_tokens_that_do_not_line_up_are_tolerated(tagger: Tagger) -> None:
     assert tagger.tag(text, [])[0] == ("fraud",)
 
 
-@functools.cache
-def _tools() -> tuple[Tagger, Segmenter]:
-    lexicon = load_lexicon()
-    return Tagger(lexicon, AppMatcher(WATCHLIST)), make_segmenter(lexicon.segmenter_words())
-
-
 _TAGGY = st.lists(
     st.sampled_from(["ZAO", "换脸", "隐私", "不担心", "担心", "用户协议", "骗子", "冒充", "客服",
                      "，", "。", "@隐私君 ", "[哈哈]", "没有", "泄露", "会不会", "人脸", "工信部",
@@ -487,7 +457,7 @@ _TAGGY = st.lists(
 @settings(max_examples=300, deadline=None)
 @given(_TAGGY)
 def test_tagging_invariants(text: str) -> None:
-    tagger, segmenter = _tools()
+    _, tagger, segmenter = shipped_tools()
     clean = normalize(text)
     concerns, terms = tagger.tag(clean, segmenter.cut(clean))
     assert list(concerns) == [c for c in CONCERNS if c in concerns]
