@@ -1,7 +1,7 @@
 """Concern tagging quality: per-concern precision and recall on hand-labelled real posts.
 
     .venv/bin/python bench/bench_concerns.py [--data ../shared/data] [--everyday 20000]
-        [--errors dev|heldout|probe_a|probe_b] [--dev-only] [--rules-only] [--json]
+        [--errors dev|heldout|probe_a|probe_b|probe_c] [--dev-only] [--rules-only] [--json]
 
 It measures the shipped analyzer's concerns: the lexicon and the learned concern model
 (`--rules-only`: the lexicon alone).
@@ -18,12 +18,13 @@ tuning. Both are reported, each labelled. Then:
 - everyday: a seeded random sample of all three files, minus every post the labels say
   raises a concern; the share that gets any concern, and the terms that tripped it;
 - scenario: the replay scenario's labelled synthetic posts (`monitor.replay`);
-- app-storm probes: three sets of 240 synthetic posts each about app launches and privacy
-  storms (ZAO, FaceApp, 妙鸭相机, app permissions, face recognition in shops, 滴滴, data
-  leaks, AI face-swap scams...), the domain this tool is for and the one the real labelled
-  posts barely cover. Each was written with its labels by a different writer who never
-  saw the lexicon; rules were tuned on set A (round 7) and sets A and B (round 8), and set
-  C's errors are never printed.
+- app-storm probes: four sets of 240 synthetic posts each about app launches and privacy
+  storms (ZAO, FaceApp, 妙鸭相机, QQ and 拼多多, app permissions, face recognition in
+  shops, 滴滴, data leaks, AI face-swap scams...), the domain this tool is for and the one
+  the real labelled posts barely cover. Each was written with its labels by a different
+  writer who never saw the lexicon; rules were tuned on set A (round 7) and sets A and B
+  (round 8), the concern model trains on A, B and C (round 9), and set D's errors are
+  never printed.
 
 `main()` returns the numbers as a dict, for a bench runner. `--errors` prints one
 split's misses and false alarms with their texts (to stdout only, never stored):
@@ -61,8 +62,9 @@ LABELS = REPO / "bench" / "data" / "concern_labels.jsonl"
 PROBES = REPO / "bench" / "data"
 PROBE_SETS = {"probe_a": ("app_storm_probes_a.jsonl", "app-storm probes A (synthetic, tuned on)"),
               "probe_b": ("app_storm_probes_b.jsonl", "app-storm probes B (synthetic, tuned on from round 8)"),
-              "probe_c": ("app_storm_probes_c.jsonl", "APP-STORM PROBES C (synthetic, never tuned on)")}
-UNSEEN_PROBES = "probe_c"
+              "probe_c": ("app_storm_probes_c.jsonl", "app-storm probes C (synthetic, trained on from round 9)"),
+              "probe_d": ("app_storm_probes_d.jsonl", "APP-STORM PROBES D (synthetic, never tuned on)")}
+UNSEEN_PROBES = "probe_d"
 """The probe set no rule was tuned on: its errors are never printed, `--dev-only` leaves it out."""
 DEV_PERCENT = 60
 """Posts whose text hash falls in the first 60 of 100 buckets are dev, the rest held out."""
@@ -344,7 +346,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--labels", default=str(LABELS))
     parser.add_argument("--everyday", type=int, default=20_000, help="random posts to sample")
     parser.add_argument("--errors", choices=("dev", "heldout", *(n for n in PROBE_SETS if n != UNSEEN_PROBES)),
-                        help="print this split's errors with their texts (never probe C's)")
+                        help="print this split's errors with their texts (never probe D's)")
     parser.add_argument("--probes", default=str(PROBES), help="the folder of the app-storm probe sets")
     parser.add_argument("--dev-only", action="store_true",
                         help="for tuning: score and sample no held-out post at all")

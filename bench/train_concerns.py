@@ -1,7 +1,7 @@
 """Rebuild monitor/nlp/concern_model.json.gz, the learned concern model, from its data.
 
     .venv/bin/python bench/train_concerns.py [--data ../shared/data] [--out PATH]
-        [--leave-out probe_b]
+        [--leave-out probe_c] [--choose-thresholds]
 
 Deterministic: the same data and code give the same file, byte for byte. Needs numpy at
 training time only; `monitor.nlp.concern_model` reads the file in pure Python (and
@@ -17,30 +17,36 @@ Training posts, each concern a separate binary task:
   bench/data/concern_train_synthetic.jsonl  2,500 synthetic posts written with their
       labels by eight agent sessions blind to the lexicon and to every evaluation set
       (topics in bench/README.md; one label each, the writer's)
-  bench/data/app_storm_probes_a.jsonl, _b.jsonl  the two probe sets rules were tuned on
-      (`--leave-out probe_b` trains without B, to choose thresholds on B)
+  bench/data/concern_train_synthetic_2.jsonl  1,680 more (round 9), by four more such
+      sessions: breaches and hacking and their look-alikes, five storms around invented
+      app launches, regulators, censorship and scams in 2012-2014 and recent Weibo
+      styles, and privacy in daily life with its look-alikes
+  bench/data/app_storm_probes_a.jsonl, _b.jsonl, _c.jsonl  the probe sets other than
+      the unseen one (`--leave-out probe_c` trains without C, to choose thresholds on C)
   the real dev split of bench/data/concern_labels.jsonl (texts from `--data`), with
       their majority labels, less the posts of the everyday sample
   `negatives` (30,000) real posts of `--data` in the dev split that no label names, a
       seeded sample, none of them in bench_concerns.py's everyday sample, as posts
       raising no concern (a few do: about 1% of the randomly picked labelled posts)
-Never used: the held-out split, the everyday sample and probe set C (they measure it);
-a synthetic post whose text is also one of those real posts is left out too.
+Never used: the held-out split, the everyday sample and probe set D (they measure it);
+a synthetic post whose text is also one of those posts is left out too.
 
 Model per concern: binary character 1..3-grams of `model_text` seen in at least two
 training posts, NB log-count ratio scaling and L2 logistic regression (the fitting code
 of bench/train_sentiment.py), synthetic posts weighted `synthetic_weight`. Weights are
 pruned to each concern's `top_features` largest and rounded to integers. A post raises
 the concern when bias + the sum of its n-grams' weights exceeds the concern's
-threshold (a logit; `thresholds`, chosen on probe set B with a model trained without
-it, against the round-7 lexicon; None: the model never tags that concern). The names
-in backquotes are fields of `ConcernParams`.
+threshold (a logit; `thresholds`, chosen by `--choose-thresholds`: the best F1 on probe
+set C, tagging with the lexicon or a model trained without C, from none down to -1;
+None: the model never tags that concern). The names in backquotes are fields of
+`ConcernParams`.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import random
 import sys
 import time
@@ -60,11 +66,13 @@ import bench_concerns  # noqa: E402
 from train_sentiment import DEFAULT_DATA, Params, featurize, fit_model, write_model  # noqa: E402
 
 from monitor.nlp.concern_model import MODEL_FORMAT, MODEL_PATH  # noqa: E402
-from monitor.nlp.weibo_sentiment import NORMALIZATION, model_text  # noqa: E402
+from monitor.nlp.weibo_sentiment import NORMALIZATION, iter_ngrams, model_text  # noqa: E402
 from monitor.types import CONCERNS  # noqa: E402
 
-SYNTHETIC = BENCH / "data" / "concern_train_synthetic.jsonl"
-TUNING_PROBES = ("probe_a", "probe_b")
+SYNTHETIC = (BENCH / "data" / "concern_train_synthetic.jsonl", BENCH / "data" / "concern_train_synthetic_2.jsonl")
+HELD_FOR_THRESHOLDS = "probe_c"
+"""The probe set thresholds are chosen on (with a model trained without it)."""
+TUNING_PROBES = tuple(name for name in bench_concerns.PROBE_SETS if name != bench_concerns.UNSEEN_PROBES)
 NEGATIVE_SEED = 2026
 
 
@@ -80,7 +88,7 @@ class ConcernParams:
     top_features: int = 20_000
     weight_scale: int = 1_000
     thresholds: dict[str, float | None] = field(default_factory=lambda: {
-        "privacy": -1.0, "biometric": 1.0, "fraud": -1.0, "security": None, "regulatory": -1.0})
+        "privacy": -1.0, "biometric": 1.0, "fraud": -1.0, "security": 2.0, "regulatory": 3.0})
 
 
 @dataclass(frozen=True)
@@ -100,13 +108,13 @@ def load_posts(data: Path, params: ConcernParams, leave_out: tuple[str, ...] = (
     unseen = {texts[name][row] for dev_only in (False, True)
               for name, row in bench_concerns.everyday_sample(texts, labelled, 20_000, dev_only=dev_only)}
     unseen |= {p.text for p in labelled if p.split == "heldout"}  # a synthetic post may be a real one
+    unseen |= {text for text, _ in bench_concerns.read_posts(probe_path(bench_concerns.UNSEEN_PROBES))}
     posts = [Post(text, concerns, "synthetic", params.synthetic_weight)
-             for text, concerns in bench_concerns.read_posts(SYNTHETIC) if text not in unseen]
+             for path in SYNTHETIC for text, concerns in bench_concerns.read_posts(path) if text not in unseen]
     for name in TUNING_PROBES:
         if name not in leave_out:
-            path = BENCH / "data" / bench_concerns.PROBE_SETS[name][0]
             posts += [Post(text, concerns, name, params.synthetic_weight)
-                      for text, concerns in bench_concerns.read_posts(path) if text not in unseen]
+                      for text, concerns in bench_concerns.read_posts(probe_path(name)) if text not in unseen]
     posts += [Post(p.text, p.concerns, "real-dev", 1.0) for p in labelled
               if p.split == "dev" and p.text not in unseen]
     named = {p.text for p in labelled}
@@ -115,6 +123,11 @@ def load_posts(data: Path, params: ConcernParams, leave_out: tuple[str, ...] = (
     negatives = random.Random(NEGATIVE_SEED).sample(pool, min(params.negatives, len(pool)))
     posts += [Post(text, frozenset(), "real-negative", 1.0) for text in negatives]
     return posts
+
+
+def probe_path(name: str) -> Path:
+    """The file of probe set `name` (a key of `bench_concerns.PROBE_SETS`)."""
+    return bench_concerns.PROBES / bench_concerns.PROBE_SETS[name][0]
 
 
 def train(posts: list[Post], params: ConcernParams) -> dict[str, Any]:
@@ -156,6 +169,53 @@ def train(posts: list[Post], params: ConcernParams) -> dict[str, Any]:
     }
 
 
+THRESHOLD_GRID: tuple[float | None, ...] = (None, 3.0, 2.5, 2.0, 1.5, 1.0, 0.5, 0.0, -0.5, -1.0)
+"""The thresholds `choose_thresholds` tries, from none (the model never tags) down to
+the floor: probe set C holds far more concern posts than real Weibo does (38% privacy),
+so below -1 each step it rewards adds false alarms on real posts (bench/README.md)."""
+
+
+def logits(document: dict[str, Any], texts: list[str]) -> np.ndarray:
+    """Each text's logit per concern (rows: texts, columns: `CONCERNS`) under a model document."""
+    scale, n_max = document["weight_scale"], document["ngram_max"]
+    weights = document["weights"]
+    biases = [document["concerns"][concern]["bias"] for concern in CONCERNS]
+    out = np.empty((len(texts), len(CONCERNS)))
+    for i, text in enumerate(texts):
+        totals = np.array(biases, dtype=float)
+        for gram in set(iter_ngrams(model_text(text), n_max)) & weights.keys():
+            totals += weights[gram]
+        out[i] = totals / scale
+    return out
+
+
+def choose_thresholds(data: Path, params: ConcernParams) -> dict[str, float | None]:
+    """Each concern's threshold: the one of `THRESHOLD_GRID` with the best F1 on probe set
+    C (ties: the higher), tagging as the analyzer does (lexicon *or* model) with a model
+    trained without C. Prints the F1 of each threshold."""
+    posts = load_posts(data, params, leave_out=(HELD_FOR_THRESHOLDS,))
+    probe = bench_concerns.read_posts(probe_path(HELD_FOR_THRESHOLDS))
+    tagger = bench_concerns.ConcernTagger(rules_only=True)
+    rules = [set(tagger.tag(text)[0]) for text, _ in probe]
+    table = logits(train(posts, params), [text for text, _ in probe])
+    chosen: dict[str, float | None] = {}
+    for j, concern in enumerate(CONCERNS):
+        expected = [concern in concerns for _, concerns in probe]
+        scores = [_f1([concern in found or (threshold is not None and table[i, j] > threshold)
+                       for i, found in enumerate(rules)], expected) for threshold in THRESHOLD_GRID]
+        chosen[concern] = THRESHOLD_GRID[scores.index(max(scores))]
+        print(f"  {concern}: F1 on C by threshold: "
+              f"{', '.join(f'{t}: {f:.3f}' for t, f in zip(THRESHOLD_GRID, scores, strict=True))}"
+              f" -> {chosen[concern]}", file=sys.stderr)
+    return chosen
+
+
+def _f1(found: list[bool], expected: list[bool]) -> float:
+    tp = sum(f and e for f, e in zip(found, expected, strict=True))
+    wrong = sum(f != e for f, e in zip(found, expected, strict=True))
+    return 2 * tp / (2 * tp + wrong) if tp else 0.0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -164,8 +224,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=MODEL_PATH, help="model file to write")
     parser.add_argument("--leave-out", choices=TUNING_PROBES, action="append", default=[],
                         help="train without this probe set (to choose thresholds on it)")
+    parser.add_argument("--choose-thresholds", action="store_true",
+                        help="print the thresholds `choose_thresholds` picks (on probe set C) and stop")
     args = parser.parse_args(argv)
     params = ConcernParams()
+    if args.choose_thresholds:
+        print(json.dumps(choose_thresholds(args.data, params)))
+        return 0
     started = time.perf_counter()
     posts = load_posts(args.data, params, tuple(args.leave_out))
     document = train(posts, params)
@@ -180,8 +245,7 @@ def main(argv: list[str] | None = None) -> int:
 def bench_concerns_fingerprint(data: Path) -> dict[str, str]:
     """SHA-256 of each file the model was trained from."""
     files = [data / "sentiment" / name for name in bench_concerns.SOURCES]
-    files += [SYNTHETIC, bench_concerns.LABELS,
-              *(BENCH / "data" / bench_concerns.PROBE_SETS[name][0] for name in TUNING_PROBES)]
+    files += [*SYNTHETIC, bench_concerns.LABELS, *(probe_path(name) for name in TUNING_PROBES)]
     return {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in files}
 
 
