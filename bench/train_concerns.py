@@ -20,7 +20,8 @@ Training posts, each concern a separate binary task:
   bench/data/concern_train_synthetic_2.jsonl  1,680 more (round 9), by four more such
       sessions: breaches and hacking and their look-alikes, five storms around invented
       app launches, regulators, censorship and scams in 2012-2014 and recent Weibo
-      styles, and privacy in daily life with its look-alikes
+      styles, and privacy in daily life with its look-alikes (one label each, the
+      writer's; agreement with a blind second annotator in bench/README.md)
   bench/data/app_storm_probes_a.jsonl, _b.jsonl, _c.jsonl  the probe sets other than
       the unseen one (`--leave-out probe_c` trains without C, to choose thresholds on C)
   the real dev split of bench/data/concern_labels.jsonl (texts from `--data`), with
