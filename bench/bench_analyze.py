@@ -9,9 +9,11 @@ training post). On those same posts, one run measures:
 - `jieba.lcut` (jieba's own default dictionary) and `SnowNLP(text).sentiments`;
 - `monitor analyze` with one worker and with one per core: the command's own code path
   (`monitor.nlp.runner.iter_output`: JSONL lines parsed, analyzed, written as JSONL) in
-  this process, after a warm-up, best of `--repeat` rounds (SnowNLP: of the first
-  three), the rounds of jieba, SnowNLP and one worker interleaved so that a slow spell
-  of a shared machine slows baseline and subject alike;
+  this process, after a warm-up. jieba, SnowNLP and one worker are timed paired: slice
+  by slice of `PAIR_CHUNK` posts, each slice through all three (the worker reads it
+  five times over), over `PAIRED_PASSES` passes, each rate from its total time; so a
+  slow spell of a shared machine slows baseline and subject alike, and no side gets
+  more chances at a fast one. All cores: best of `--repeat` rounds;
 - peak resident memory (VmHWM from /proc) of `monitor analyze` run as a command on a
   generated file of `--rss-lines` lines and on one a tenth of that size, with every
   process it starts;
@@ -20,8 +22,8 @@ training post). On those same posts, one run measures:
   on the speed sample's share of them, and the three-way polarity of the configured
   thresholds (neutral posts included).
 
-Timings are the best of several rounds: the machine may be shared, and the best round
-is the one least disturbed. The labelled data set is frozen out of the garbage
+The machine may be shared and its speed drifts by the minute, hence the pairing (and
+the best round for all cores). The labelled data set is frozen out of the garbage
 collector's way before timing (`monitor analyze` does not hold it).
 
 `main()` prints the lines and returns the numbers as a dict (for bench/run.py).
@@ -58,8 +60,9 @@ SEED = 2019
 TARGETS = {"accuracy": 0.86, "negative_recall": 0.80, "x_snownlp": 100.0, "x_jieba": 2.0, "rss_mb": 400.0}
 
 
-SNOWNLP_ROUNDS = 3
-"""Rounds of SnowNLP, the slowest baseline (about 20 s a round here)."""
+PAIR_CHUNK = 200
+"""Posts per slice in the paired timing of jieba, SnowNLP and one worker."""
+PAIRED_PASSES = 2
 
 
 def _seconds(work: Callable[[], object]) -> float:
@@ -100,18 +103,18 @@ def speed(texts: list[str], settings: Settings, repeat: int, workers: int) -> di
     lines = jsonl(texts) * 5
     analyzer = make_analyzer(settings.watchlist, settings.nlp)
     consume(iter_output(lines[:600], settings.watchlist, settings.nlp, analyzer=analyzer))
-    work: dict[str, tuple[int, Callable[[], object]]] = {
-        "jieba": (len(texts), lambda: [jieba.lcut(t) for t in texts]),
-        "snownlp": (len(texts), lambda: snownlp_scores(texts)),
-        "analyze_1": (len(lines), lambda: consume(
-            iter_output(lines, settings.watchlist, settings.nlp, analyzer=analyzer))),
-    }
-    best = dict.fromkeys(work, float("inf"))
-    for round_ in range(repeat):  # interleaved, so a slow spell of the machine hits all three
-        for name, (_, run) in work.items():
-            if name != "snownlp" or round_ < SNOWNLP_ROUNDS:
-                best[name] = min(best[name], _seconds(run))
-    rates = {name: posts / best[name] for name, (posts, _) in work.items()}
+    spent = dict.fromkeys(("jieba", "snownlp", "analyze_1"), 0.0)
+    for _ in range(PAIRED_PASSES):
+        for start in range(0, len(texts), PAIR_CHUNK):  # a slow spell hits all three alike
+            chunk = texts[start:start + PAIR_CHUNK]
+            chunk_lines = jsonl(chunk) * 5
+            spent["jieba"] += _seconds(lambda: [jieba.lcut(t) for t in chunk])  # noqa: B023
+            spent["snownlp"] += _seconds(lambda: snownlp_scores(chunk))  # noqa: B023
+            spent["analyze_1"] += _seconds(lambda: consume(iter_output(
+                chunk_lines, settings.watchlist, settings.nlp, analyzer=analyzer)))  # noqa: B023
+    posts = PAIRED_PASSES * len(texts)
+    rates = {"jieba": posts / spent["jieba"], "snownlp": posts / spent["snownlp"],
+             "analyze_1": 5 * posts / spent["analyze_1"]}
     with start_pool(settings.watchlist, settings.nlp, workers) as pool:
         consume(iter_output(lines[:workers * 1024], settings.watchlist, settings.nlp, workers=workers,
                             pool=pool))  # every worker started and warm
