@@ -38,8 +38,8 @@ of bench/train_sentiment.py), synthetic posts weighted `synthetic_weight`. Weigh
 pruned to each concern's `top_features` largest and rounded to integers. A post raises
 the concern when bias + the sum of its n-grams' weights exceeds the concern's
 threshold (a logit; `thresholds`, chosen by `--choose-thresholds`, see
-`choose_thresholds`; None: the model never tags that concern). The names in backquotes are fields of
-`ConcernParams`.
+`choose_thresholds`; None: the model never tags that concern). The names in backquotes
+are fields of `ConcernParams`.
 """
 
 from __future__ import annotations
@@ -177,7 +177,8 @@ FOLDS = 3
 
 
 def logits(document: dict[str, Any], texts: list[str]) -> np.ndarray:
-    """Each text's logit per concern (rows: texts, columns: `CONCERNS`) under a model document."""
+    """Each text's logit per concern (rows: texts, columns: `CONCERNS`) under a model
+    document (the texts read as they are: no watched app's name is masked)."""
     scale, n_max = document["weight_scale"], document["ngram_max"]
     weights = document["weights"]
     biases = [document["concerns"][concern]["bias"] for concern in CONCERNS]
