@@ -65,8 +65,8 @@ sys.path.insert(0, str(BENCH))
 import bench_concerns  # noqa: E402
 from train_sentiment import DEFAULT_DATA, Params, featurize, fit_model, write_model  # noqa: E402
 
-from monitor.nlp.concern_model import MODEL_FORMAT, MODEL_PATH  # noqa: E402
-from monitor.nlp.weibo_sentiment import NORMALIZATION, iter_ngrams, model_text  # noqa: E402
+from monitor.nlp.concern_model import MODEL_FORMAT, MODEL_PATH, columns_of  # noqa: E402
+from monitor.nlp.weibo_sentiment import NORMALIZATION, model_text  # noqa: E402
 from monitor.types import CONCERNS  # noqa: E402
 
 SYNTHETIC = (BENCH / "data" / "concern_train_synthetic.jsonl", BENCH / "data" / "concern_train_synthetic_2.jsonl")
@@ -178,17 +178,11 @@ FOLDS = 3
 
 def logits(document: dict[str, Any], texts: list[str]) -> np.ndarray:
     """Each text's logit per concern (rows: texts, columns: `CONCERNS`) under a model
-    document (the texts read as they are: no watched app's name is masked)."""
-    scale, n_max = document["weight_scale"], document["ngram_max"]
-    weights = document["weights"]
-    biases = [document["concerns"][concern]["bias"] for concern in CONCERNS]
-    out = np.empty((len(texts), len(CONCERNS)))
-    for i, text in enumerate(texts):
-        totals = np.array(biases, dtype=float)
-        for gram in set(iter_ngrams(model_text(text), n_max)) & weights.keys():
-            totals += weights[gram]
-        out[i] = totals / scale
-    return out
+    document, as the model file's loader reads it (the texts read as they are: no
+    watched app's name is masked)."""
+    columns = columns_of(document, "training", "<model being trained>")
+    return np.array([columns.totals(model_text(text)) for text in texts],
+                    dtype=float).reshape(len(texts), len(CONCERNS)) / document["weight_scale"]
 
 
 def choose_thresholds(data: Path, params: ConcernParams) -> dict[str, float | None]:
@@ -212,9 +206,10 @@ def choose_thresholds(data: Path, params: ConcernParams) -> dict[str, float | No
     real: list[Post] = []
     tables = []
     for k in range(FOLDS):
-        real += [post for post, f in zip(posts, fold, strict=True) if f == k]
+        held = [post for post, f in zip(posts, fold, strict=True) if f == k]
         rest = [post for post, f in zip(posts, fold, strict=True) if f != k]
-        tables.append(logits(train(rest, params), [post.text for post, f in zip(posts, fold, strict=True) if f == k]))
+        real += held
+        tables.append(logits(train(rest, params), [post.text for post in held]))
     real_table = np.vstack(tables)
     chosen: dict[str, float | None] = {}
     for j, concern in enumerate(CONCERNS):

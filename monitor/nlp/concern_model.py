@@ -39,9 +39,15 @@ def _load(path: Path) -> FlagColumns:
 
 def _read(path: Path) -> FlagColumns:
     document, sha256 = read_model_file(path, MODEL_FORMAT, "concern", "bench/train_concerns.py")
+    return columns_of(document, sha256, str(path))
+
+
+def columns_of(document: dict[str, Any], key: str, source: str) -> FlagColumns:
+    """The model `document` (a model file's JSON, or `bench/train_concerns.py`'s before it
+    is written) as `FlagColumns` named `key`; `ConfigError` naming `source` if malformed."""
     if document.get("columns") != list(CONCERNS):
         raise ConfigError(f"model columns {document.get('columns')!r} are not {list(CONCERNS)!r}",
-                          path=str(path), key="columns")
+                          path=source, key="columns")
     try:
         scale = int(document["weight_scale"])
         weights = {str(gram): tuple(int(w) for w in row) for gram, row in document["weights"].items()}
@@ -51,9 +57,9 @@ def _read(path: Path) -> FlagColumns:
         biases = tuple(int(item["bias"]) for item in settings)
         cutoffs = tuple(None if item["threshold"] is None else float(item["threshold"]) * scale
                         for item in settings)
-        return FlagColumns(sha256, weights, biases, cutoffs, int(document["ngram_max"]))
+        return FlagColumns(key, weights, biases, cutoffs, int(document["ngram_max"]))
     except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise ConfigError(f"malformed concern model: {error!r}", path=str(path)) from error
+        raise ConfigError(f"malformed concern model: {error!r}", path=source) from error
 
 
 _BY_MASK = tuple(tuple(c for j, c in enumerate(CONCERNS) if mask >> j & 1) for mask in range(1 << len(CONCERNS)))

@@ -184,17 +184,22 @@ class FlagColumns:
     cutoffs: tuple[float | None, ...]
     n_max: int
 
-    def raised(self, prepared: str) -> int:
-        """The bit mask (bit j: flag j) of the flags model text `prepared` raises, in
-        pure Python (0 if it has nothing to judge)."""
-        if not has_content(prepared):
-            return 0
+    def totals(self, prepared: str) -> list[int]:
+        """Each column's offset plus the weights of model text `prepared`'s distinct
+        n-grams, in pure Python."""
         totals = list(self.offsets)
         weights = self.weights
         for gram in weights.keys() & iter_ngrams(prepared, self.n_max):
             for column, weight in enumerate(weights[gram]):
                 totals[column] += weight
-        return sum(1 << j for j, (total, cutoff) in enumerate(zip(totals, self.cutoffs, strict=True))
+        return totals
+
+    def raised(self, prepared: str) -> int:
+        """The bit mask (bit j: flag j) of the flags model text `prepared` raises, in
+        pure Python (0 if it has nothing to judge)."""
+        if not has_content(prepared):
+            return 0
+        return sum(1 << j for j, (total, cutoff) in enumerate(zip(self.totals(prepared), self.cutoffs, strict=True))
                    if cutoff is not None and total > cutoff)
 
     def raised_many(self, texts: Sequence[str]) -> list[int]:
