@@ -23,13 +23,14 @@ Training posts, each concern a separate binary task:
       styles, and privacy in daily life with its look-alikes (one label each, the
       writer's; agreement with a blind second annotator in bench/README.md)
   bench/data/app_storm_probes_a.jsonl, _b.jsonl, _c.jsonl  the probe sets other than
-      the unseen one (`--leave-out probe_c` trains without C, to choose thresholds on C)
+      the unseen ones (`--leave-out probe_c` trains without C, to choose thresholds on C)
   the real dev split of bench/data/concern_labels.jsonl (texts from `--data`), with
       their majority labels, less the posts of the everyday sample
   `negatives` (30,000) real posts of `--data` in the dev split that no label names, a
       seeded sample, none of them in bench_concerns.py's everyday sample, as posts
       raising no concern (a few do: about 1% of the randomly picked labelled posts)
-Never used: the held-out split, the everyday sample and probe set D (they measure it);
+Never used: the held-out split, the everyday sample and probe sets D and E (they
+measure it);
 a synthetic post whose text is also one of those posts is left out too.
 
 Model per concern: binary character 1..3-grams of `model_text` seen in at least two
@@ -72,7 +73,7 @@ from monitor.types import CONCERNS  # noqa: E402
 SYNTHETIC = (BENCH / "data" / "concern_train_synthetic.jsonl", BENCH / "data" / "concern_train_synthetic_2.jsonl")
 HELD_FOR_THRESHOLDS = "probe_c"
 """The probe set thresholds are chosen on (with a model trained without it)."""
-TUNING_PROBES = tuple(name for name in bench_concerns.PROBE_SETS if name != bench_concerns.UNSEEN_PROBES)
+TUNING_PROBES = tuple(name for name in bench_concerns.PROBE_SETS if name not in bench_concerns.UNSEEN_PROBES)
 NEGATIVE_SEED = 2026
 
 
@@ -108,7 +109,7 @@ def load_posts(data: Path, params: ConcernParams, leave_out: tuple[str, ...] = (
     unseen = {texts[name][row] for dev_only in (False, True)
               for name, row in bench_concerns.everyday_sample(texts, labelled, 20_000, dev_only=dev_only)}
     unseen |= {p.text for p in labelled if p.split == "heldout"}  # a synthetic post may be a real one
-    unseen |= {text for text, _ in bench_concerns.read_posts(probe_path(bench_concerns.UNSEEN_PROBES))}
+    unseen |= {text for name in bench_concerns.UNSEEN_PROBES for text, _ in bench_concerns.read_posts(probe_path(name))}
     posts = [Post(text, concerns, "synthetic", params.synthetic_weight)
              for path in SYNTHETIC for text, concerns in bench_concerns.read_posts(path) if text not in unseen]
     for name in TUNING_PROBES:

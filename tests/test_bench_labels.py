@@ -105,10 +105,10 @@ def test_the_wilson_interval_holds_the_share(n: int, data: st.DataObject) -> Non
     assert high - low < 1.0  # one post already says something
 
 
-PROBES = [REPO / "bench" / "data" / f"app_storm_probes_{name}.jsonl" for name in ("a", "b", "c", "d")]
+PROBES = [REPO / "bench" / "data" / f"app_storm_probes_{name}.jsonl" for name in ("a", "b", "c", "d", "e")]
 
 
-@pytest.mark.parametrize("path", PROBES, ids=["A", "B", "C", "D"])
+@pytest.mark.parametrize("path", PROBES, ids=["A", "B", "C", "D", "E"])
 def test_each_probe_is_well_formed_and_labelled_by_the_majority_of_its_votes(path: Path) -> None:
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     assert len(rows) == 240
@@ -130,14 +130,16 @@ def test_the_probe_sets_share_no_post() -> None:
 
 
 @pytest.mark.skipif(not (SHARED / "sentiment").is_dir(), reason="../shared/data is not here")
-def test_probe_d_errors_are_never_printed(capsys: pytest.CaptureFixture[str]) -> None:
+def test_unseen_probe_errors_are_never_printed(capsys: pytest.CaptureFixture[str]) -> None:
     bench = _bench_concerns()
-    assert bench.UNSEEN_PROBES == "probe_d"
-    with pytest.raises(SystemExit):
-        bench.main(["--data", str(SHARED), "--errors", "probe_d"])
+    assert bench.UNSEEN_PROBES == ("probe_d", "probe_e")
+    for name in bench.UNSEEN_PROBES:
+        with pytest.raises(SystemExit):
+            bench.main(["--data", str(SHARED), "--errors", name])
     result = bench.main(["--data", str(SHARED), "--dev-only", "--everyday", "300", "--errors", "probe_b"])
     shown = capsys.readouterr().out
     assert "probe_d" not in result and "PROBES D" not in shown
+    assert "probe_e" not in result and "PROBES E" not in shown
     assert result["probe_a"]["posts"] == result["probe_b"]["posts"] == result["probe_c"]["posts"] == 240
     assert "app-storm probes B" in shown and "errors:" in shown
 

@@ -176,7 +176,8 @@ def test_the_committed_model_was_trained_on_the_committed_files() -> None:
     for name in ("concern_train_synthetic.jsonl", "concern_train_synthetic_2.jsonl", "app_storm_probes_a.jsonl",
                  "app_storm_probes_b.jsonl", "app_storm_probes_c.jsonl", "concern_labels.jsonl"):
         assert recorded[name] == hashlib.sha256((bench / name).read_bytes()).hexdigest(), name
-    assert "app_storm_probes_d.jsonl" not in recorded
+    assert "app_storm_probes_d.jsonl" not in recorded and "app_storm_probes_e.jsonl" not in recorded
+    assert "concern_train_synthetic_3.jsonl" not in recorded  # round 10: written, not adopted
     assert document["training"]["left_out"] == []
 
 
@@ -190,8 +191,9 @@ def test_training_posts_hold_no_post_the_model_is_measured_on() -> None:
     texts = bench_concerns.read_texts(SHARED)
     labelled, _ = bench_concerns.read_labels(bench_concerns.LABELS, texts)
     assert not taught & {p.text for p in labelled if p.split == "heldout"}
-    unseen = bench_concerns.PROBES / bench_concerns.PROBE_SETS[bench_concerns.UNSEEN_PROBES][0]
-    assert not taught & {json.loads(line)["text"] for line in unseen.read_text(encoding="utf-8").splitlines()}
+    for name in bench_concerns.UNSEEN_PROBES:
+        unseen = bench_concerns.PROBES / bench_concerns.PROBE_SETS[name][0]
+        assert not taught & {json.loads(line)["text"] for line in unseen.read_text(encoding="utf-8").splitlines()}
     for dev_only in (False, True):
         sample = bench_concerns.everyday_sample(texts, labelled, 20_000, dev_only=dev_only)
         assert not taught & {texts[name][row] for name, row in sample}
@@ -201,7 +203,8 @@ def test_training_posts_hold_no_post_the_model_is_measured_on() -> None:
 
 
 @pytest.mark.parametrize(("name", "count"), [("concern_train_synthetic.jsonl", 2500),
-                                             ("concern_train_synthetic_2.jsonl", 1680)])
+                                             ("concern_train_synthetic_2.jsonl", 1680),
+                                             ("concern_train_synthetic_3.jsonl", 1680)])
 def test_synthetic_training_posts_are_well_formed(name: str, count: int) -> None:
     rows = [json.loads(line) for line in (REPO / "bench" / "data" / name).read_text(encoding="utf-8").splitlines()]
     assert len(rows) == count and len({row["text"] for row in rows}) == count
