@@ -30,8 +30,7 @@ Training posts, each concern a separate binary task:
       seeded sample, none of them in bench_concerns.py's everyday sample, as posts
       raising no concern (a few do: about 1% of the randomly picked labelled posts)
 Never used: the held-out split, the everyday sample and probe sets D and E (they
-measure it);
-a synthetic post whose text is also one of those posts is left out too.
+measure it); a synthetic post whose text is also one of those posts is left out too.
 
 Model per concern: binary character 1..3-grams of `model_text` seen in at least two
 training posts, NB log-count ratio scaling and L2 logistic regression (the fitting code

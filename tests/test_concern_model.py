@@ -192,8 +192,7 @@ def test_training_posts_hold_no_post_the_model_is_measured_on() -> None:
     labelled, _ = bench_concerns.read_labels(bench_concerns.LABELS, texts)
     assert not taught & {p.text for p in labelled if p.split == "heldout"}
     for name in bench_concerns.UNSEEN_PROBES:
-        unseen = bench_concerns.PROBES / bench_concerns.PROBE_SETS[name][0]
-        assert not taught & {json.loads(line)["text"] for line in unseen.read_text(encoding="utf-8").splitlines()}
+        assert not taught & {text for text, _ in bench_concerns.read_posts(train.probe_path(name))}
     for dev_only in (False, True):
         sample = bench_concerns.everyday_sample(texts, labelled, 20_000, dev_only=dev_only)
         assert not taught & {texts[name][row] for name, row in sample}
