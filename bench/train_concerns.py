@@ -1,7 +1,7 @@
 """Rebuild monitor/nlp/concern_model.json.gz, the learned concern model, from its data.
 
     .venv/bin/python bench/train_concerns.py [--data ../shared/data] [--out PATH]
-        [--leave-out probe_c] [--choose-thresholds]
+        [--leave-out probe_c] [--choose-thresholds] [--learning-curve]
 
 Deterministic: the same data and code give the same file, byte for byte. Needs numpy at
 training time only; `monitor.nlp.concern_model` reads the file in pure Python (and
@@ -202,15 +202,7 @@ def choose_thresholds(data: Path, params: ConcernParams) -> dict[str, float | No
     tagger = bench_concerns.ConcernTagger(rules_only=True)
     rules = [set(tagger.tag(text)[0]) for text, _ in probe]
     probe_table = logits(train(posts, params), [text for text, _ in probe])
-    fold = [_fold(post.text) if post.source == "real-dev" else -1 for post in posts]
-    real: list[Post] = []
-    tables = []
-    for k in range(FOLDS):
-        held = [post for post, f in zip(posts, fold, strict=True) if f == k]
-        rest = [post for post, f in zip(posts, fold, strict=True) if f != k]
-        real += held
-        tables.append(logits(train(rest, params), [post.text for post in held]))
-    real_table = np.vstack(tables)
+    real, real_table = cross_fitted(posts, params)
     chosen: dict[str, float | None] = {}
     for j, concern in enumerate(CONCERNS):
         on_probe = [_f1([concern in found or (t is not None and probe_table[i, j] > t)
@@ -223,6 +215,53 @@ def choose_thresholds(data: Path, params: ConcernParams) -> dict[str, float | No
         cells = ", ".join(f"{t}: {a:.3f}/{b:.3f}" for t, a, b in zip(THRESHOLD_GRID, on_probe, on_real, strict=True))
         print(f"  {concern}: F1 on C / on real dev by threshold: {cells} -> {chosen[concern]}", file=sys.stderr)
     return chosen
+
+
+def cross_fitted(posts: list[Post], params: ConcernParams, share: float = 1.0) -> tuple[list[Post], np.ndarray]:
+    """The real dev posts of `posts` and their logits (as `logits`), each post scored by
+    a model trained on `posts` without its fold (`FOLDS` folds by text hash) and with
+    only `share` of the other folds' real dev posts (a fixed subset, by a second hash)."""
+    fold = [_fold(post.text) if post.source == "real-dev" else -1 for post in posts]
+    real: list[Post] = []
+    tables = []
+    for k in range(FOLDS):
+        held = [post for post, f in zip(posts, fold, strict=True) if f == k]
+        rest = [post for post, f in zip(posts, fold, strict=True)
+                if f != k and (f < 0 or _rank(post.text) < share)]
+        real += held
+        tables.append(logits(train(rest, params), [post.text for post in held]))
+    return real, np.vstack(tables)
+
+
+CURVE_SHARES = (0.0, 1 / 3, 2 / 3, 1.0)
+CURVE_GRID = (*THRESHOLD_GRID[1:], -1.5, -2.0, -2.5, -3.0, -4.0, -5.0, -6.0, -8.0)
+"""`learning_curve`'s thresholds: below the floor too, since the question there is
+what the real posts can teach, not where the analyzer should tag."""
+
+
+def learning_curve(data: Path, params: ConcernParams) -> dict[float, dict[str, tuple[float, float]]]:
+    """What more real labelled posts would buy: for each share of the real dev posts
+    the models learn from (`CURVE_SHARES`; every other training post always), each
+    concern's best F1 of the model alone on the real dev posts, cross-fitted
+    (`cross_fitted`), and the threshold of `CURVE_GRID` that gives it. Prints a line a share."""
+    posts = load_posts(data, params)
+    curve: dict[float, dict[str, tuple[float, float]]] = {}
+    for share in CURVE_SHARES:
+        real, table = cross_fitted(posts, params, share)
+        best: dict[str, tuple[float, float]] = {}
+        for j, concern in enumerate(CONCERNS):
+            expected = [concern in post.concerns for post in real]
+            scores = [(_f1([row[j] > t for row in table], expected), t) for t in CURVE_GRID]
+            best[concern] = max(scores, key=lambda item: item[0])
+        curve[share] = best
+        cells = ", ".join(f"{c} {f1:.3f} (at {t})" for c, (f1, t) in best.items())
+        print(f"real dev share {share:.2f}: best F1 {cells}", flush=True)
+    return curve
+
+
+def _rank(text: str) -> float:
+    """A fixed number in [0, 1) per text, independent of its fold."""
+    return int(hashlib.sha1(f"share:{text}".encode()).hexdigest()[:8], 16) / 2**32
 
 
 def _fold(text: str) -> int:
@@ -245,8 +284,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="train without this probe set (to choose thresholds on it)")
     parser.add_argument("--choose-thresholds", action="store_true",
                         help="print the thresholds `choose_thresholds` picks (trains four models) and stop")
+    parser.add_argument("--learning-curve", action="store_true",
+                        help="print how the model alone does on the real dev posts, cross-fitted, "
+                             "as it learns from more of them (trains twelve models) and stop")
     args = parser.parse_args(argv)
     params = ConcernParams()
+    if args.learning_curve:
+        learning_curve(args.data, params)
+        return 0
     if args.choose_thresholds:
         print(json.dumps(choose_thresholds(args.data, params)))
         return 0

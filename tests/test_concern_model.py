@@ -211,3 +211,36 @@ def test_synthetic_training_posts_are_well_formed(name: str, count: int) -> None
         assert set(row) == {"text", "concerns", "event"}, number
         assert row["concerns"] == [c for c in CONCERNS if c in row["concerns"]], number
         assert row["text"].strip() == row["text"] and model_text(row["text"]), number
+
+
+@pytest.mark.parametrize("share", [0.0, 0.5, 1.0])
+def test_cross_fitting_never_scores_a_real_post_with_a_model_that_learned_it(
+        share: float, monkeypatch: pytest.MonkeyPatch) -> None:
+    train = _train_concerns()
+    scam, calm = frozenset({"fraud"}), frozenset()
+    posts = [train.Post(f"第{i}位网友：{'骗子冒充客服让我转账' if i % 3 == 0 else '今天的晚霞真好看'}",
+                        scam if i % 3 == 0 else calm, "real-dev", 1.0) for i in range(30)]
+    posts += [train.Post(f"写的第{i}条：{'接到诈骗电话要验证码' if i % 2 else '周末去爬山了'}",
+                         scam if i % 2 else calm, "synthetic", 2.0) for i in range(20)]
+    learned: list[list[str]] = []
+    fit = train.train
+
+    def recording(chosen, params):  # type: ignore[no-untyped-def]
+        learned.append([post.text for post in chosen])
+        return fit(chosen, params)
+
+    monkeypatch.setattr(train, "train", recording)
+    real, table = train.cross_fitted(posts, train.ConcernParams(min_df=1), share)
+    assert sorted(post.text for post in real) == sorted(post.text for post in posts[:30])
+    assert table.shape == (30, len(CONCERNS))
+    assert len(learned) == train.FOLDS
+    for k, texts in enumerate(learned):  # the k-th model scores fold k
+        taught = [post for post in posts[:30] if post.text in texts]
+        assert all(train._fold(post.text) != k for post in taught)
+        assert all(train._rank(post.text) < share for post in taught)
+        assert sum(post.source == "synthetic" for post in posts if post.text in texts) == 20
+    assert [train._fold(post.text) for post in real] == sorted(train._fold(post.text) for post in real)
+    if share == 1.0:
+        assert sum(len(texts) for texts in learned) == 20 * train.FOLDS + 30 * (train.FOLDS - 1)
+    ranks = [train._rank(post.text) for post in posts]
+    assert all(0 <= rank < 1 for rank in ranks) and len(set(ranks)) == len(ranks)
